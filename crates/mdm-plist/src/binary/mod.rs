@@ -1,0 +1,7 @@
+//! Binary property lists (`bplist00`).
+
+mod read;
+mod write;
+
+pub(crate) use read::BinarySource;
+pub(crate) use write::write_binary;
