@@ -1,0 +1,128 @@
+//! Telling MDM messages apart: check-in messages, commands and command results.
+
+use mdm_plist::Value;
+
+use crate::command::AnyCommand;
+use crate::result::{CommandResult, EmptyResponse};
+use crate::{Command, SchemaError};
+
+/// What kind of MDM message a plist is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// A check-in message; the `MessageType` (`Authenticate`, `TokenUpdate`, ...).
+    CheckIn(String),
+    /// A command result (any `Status`, `Idle` included).
+    CommandResult,
+    /// A command from a server.
+    Command,
+}
+
+impl MessageKind {
+    /// Tells what a decoded plist is: a dictionary with `MessageType` is a check-in
+    /// message, one with `Status` a command result, one with `Command` a command.
+    /// Anything else is [`SchemaError::NotAnMdmMessage`].
+    ///
+    /// ```
+    /// use mdm_plist::Value;
+    /// use mdm_schema::MessageKind;
+    ///
+    /// let v = Value::from_slice(b"<plist><dict><key>Status</key><string>Idle</string></dict></plist>")?;
+    /// assert_eq!(MessageKind::identify(&v)?, MessageKind::CommandResult);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn identify(value: &Value) -> Result<Self, SchemaError> {
+        let dict = value.as_dictionary().ok_or(SchemaError::NotAnMdmMessage)?;
+        if let Some(message_type) = dict.get("MessageType") {
+            return match message_type.as_str() {
+                Some(t) => Ok(Self::CheckIn(t.to_owned())),
+                None => Err(SchemaError::Plist(mdm_plist::Error::new(
+                    mdm_plist::ErrorKind::InvalidType,
+                    "`MessageType` is not a string",
+                ))),
+            };
+        }
+        if dict.contains_key("Status") {
+            return Ok(Self::CommandResult);
+        }
+        if dict.contains_key("Command") {
+            return Ok(Self::Command);
+        }
+        Err(SchemaError::NotAnMdmMessage)
+    }
+
+    /// The name tools print: the `MessageType`, `"CommandResult"` or `"Command"`.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::CheckIn(t) => t,
+            Self::CommandResult => "CommandResult",
+            Self::Command => "Command",
+        }
+    }
+}
+
+/// Decodes the result of command `C`, typed, in one pass over the bytes.
+///
+/// Checks, in order: the plist is valid and `Status` is present (a missing `Status` is
+/// [`MissingField`](mdm_plist::ErrorKind::MissingField), whatever else the message holds);
+/// the message is not `Idle` ([`SchemaError::NotACommandResult`]); it has a `CommandUUID`;
+/// its `RequestType`, when sent, is `C`'s ([`SchemaError::RequestTypeMismatch`]). The
+/// response fields are handed out only through
+/// [`CommandResult::acknowledged`], which requires `Status` `Acknowledged`.
+pub fn decode_result<C: Command>(bytes: &[u8]) -> Result<CommandResult<C::Response>, SchemaError> {
+    decode_result_with::<C>(bytes, &mdm_plist::ReadOptions::new())
+}
+
+/// [`decode_result`] with reading options.
+pub fn decode_result_with<C: Command>(
+    bytes: &[u8],
+    options: &mdm_plist::ReadOptions,
+) -> Result<CommandResult<C::Response>, SchemaError> {
+    let result: CommandResult<C::Response> = CommandResult::from_slice_with(bytes, options)?;
+    check_result::<C, _>(result)
+}
+
+/// The checks of [`decode_result`] after decoding.
+pub(crate) fn check_result<C: Command, R>(result: CommandResult<R>) -> Result<CommandResult<R>, SchemaError> {
+    if result.is_idle() {
+        return Err(SchemaError::NotACommandResult);
+    }
+    if result.command_uuid.is_none() {
+        return Err(SchemaError::Plist(mdm_plist::Error::new(
+            mdm_plist::ErrorKind::MissingField,
+            "missing field `CommandUUID`",
+        )));
+    }
+    if let Some(found) = &result.request_type {
+        if found != C::REQUEST_TYPE {
+            return Err(SchemaError::RequestTypeMismatch {
+                expected: C::REQUEST_TYPE.to_owned(),
+                found: found.clone(),
+            });
+        }
+    }
+    Ok(result)
+}
+
+impl<R> CommandResult<R> {
+    /// The command's response fields, only if the device acknowledged the command.
+    pub fn acknowledged(&self) -> Result<&R, SchemaError> {
+        match self.status {
+            crate::Status::Acknowledged => Ok(&self.response),
+            ref other => Err(SchemaError::NotAcknowledged {
+                status: other.clone(),
+            }),
+        }
+    }
+}
+
+/// Decodes any command result, untyped: the envelope fields, every other key in
+/// [`CommandResult::extra`].
+pub fn decode_any_result(bytes: &[u8]) -> Result<CommandResult<EmptyResponse>, SchemaError> {
+    Ok(CommandResult::from_slice(bytes)?)
+}
+
+/// Reads a command envelope of any type.
+pub fn decode_any_command(bytes: &[u8]) -> Result<AnyCommand, SchemaError> {
+    AnyCommand::from_value(&Value::from_slice(bytes)?)
+}
