@@ -549,12 +549,69 @@ mod tests {
         })
     }
 
+    /// A file holding one of every kind of object, lengths past 15 included.
+    fn rich() -> Vec<u8> {
+        round_trip(&dict(vec![
+            (
+                "ints",
+                vec![Value::from(-5), 300.into(), 70_000.into(), u64::MAX.into()].into(),
+            ),
+            ("real", Value::Real(-2.5)),
+            ("date", Value::Date(Date::from_apple_seconds(1e9).unwrap())),
+            ("data", Value::Data((0..20).collect())),
+            ("long key of more than fifteen", "ascii".into()),
+            ("utf16", "héllo wörld 😀 and more".into()),
+            ("uid", Value::Uid(Uid::new(70_000))),
+            ("flags", vec![Value::from(true), false.into()].into()),
+            ("empty", Dictionary::new().into()),
+        ]))
+    }
+
+    #[test]
+    fn rich_file_truncations_and_mutations_never_panic() {
+        let bytes = rich();
+        for len in 0..bytes.len() {
+            assert!(Value::from_slice(&bytes[..len]).is_err(), "{len}");
+        }
+        for i in 0..bytes.len() {
+            for v in [
+                0u8,
+                0x0F,
+                0x1F,
+                0x5F,
+                0x80,
+                0xFF,
+                bytes[i] ^ 1,
+                bytes[i] ^ 0x40,
+            ] {
+                let mut b = bytes.clone();
+                b[i] = v;
+                let _ = Value::from_slice(&b);
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         #[test]
         fn arbitrary_values_round_trip(value in arb_value()) {
             let bytes = binary(&value);
             prop_assert_eq!(Value::from_slice(&bytes).unwrap(), value);
+        }
+
+        #[test]
+        fn damaged_files_never_panic(
+            value in arb_value(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut bytes = binary(&value);
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let _ = Value::from_slice(&bytes);
+            let _ = Value::from_slice(&bytes[..cut.index(bytes.len())]);
         }
     }
 }
