@@ -160,9 +160,16 @@ mod tests {
     #[test]
     fn value_replays_into_equal_value() {
         let mut inner = Dictionary::new();
-        inner.insert("b", vec![Value::from(1), Value::from("x"), Value::Data(vec![1, 2])]);
+        inner.insert(
+            "b",
+            vec![Value::from(1), Value::from("x"), Value::Data(vec![1, 2])],
+        );
         inner.insert("c", Dictionary::new());
-        let value = Value::from(vec![Value::from(inner), Value::from(Array::new()), true.into()]);
+        let value = Value::from(vec![
+            Value::from(inner),
+            Value::from(Array::new()),
+            true.into(),
+        ]);
         let mut parser = Parser::new(ValueSource::new(&value), &ReadOptions::new());
         assert_eq!(build(&mut parser).unwrap(), value);
     }
@@ -174,6 +181,9 @@ mod tests {
             vec![1.into(), 2.into(), 3.into()],
             true,
         );
-        assert_eq!(d.iter().collect::<Vec<_>>(), [("a", &Value::from(3)), ("b", &2.into())]);
+        assert_eq!(
+            d.iter().collect::<Vec<_>>(),
+            [("a", &Value::from(3)), ("b", &2.into())]
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! serde deserialization: straight from the event stream into any `Deserialize` type.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::{Error, ErrorKind, ReadOptions, Result, Value};
 
@@ -11,7 +11,10 @@ pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
 }
 
 /// Decodes a property list into `T` with options.
-pub fn from_slice_with<'de, T: Deserialize<'de>>(bytes: &'de [u8], options: &ReadOptions) -> Result<T> {
+pub fn from_slice_with<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    options: &ReadOptions,
+) -> Result<T> {
     let _ = (bytes, options);
     Err(Error::new(ErrorKind::Custom, "not written yet"))
 }

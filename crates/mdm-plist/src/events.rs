@@ -101,10 +101,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
     /// The next event, checked. Errors carry their offset and key path.
     pub(crate) fn next(&mut self) -> Result<Event<'a>> {
         if self.finished {
-            return Err(self.locate(Error::new(
-                ErrorKind::TrailingData,
-                "read past the end of the document",
-            ), false));
+            return Err(self.locate(
+                Error::new(ErrorKind::TrailingData, "read past the end of the document"),
+                false,
+            ));
         }
         let event = match self.source.next_event() {
             Ok(event) => event,
@@ -133,7 +133,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         for (depth, frame) in self.stack.iter().enumerate().rev() {
             let innermost = depth + 1 == self.stack.len();
             if frame.is_dictionary {
-                let key = self.keys.get(frame.keys_start..keys_end).and_then(<[_]>::last);
+                let key = self
+                    .keys
+                    .get(frame.keys_start..keys_end)
+                    .and_then(<[_]>::last);
                 // The innermost dictionary, waiting for a key, is not inside any entry yet.
                 let between_entries = innermost && pending && frame.expect_key;
                 if let Some(key) = key.filter(|_| !between_entries) {
@@ -151,7 +154,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
 
     fn spend(&mut self, bytes: usize) -> Result<()> {
         self.nodes_left = self.nodes_left.checked_sub(1).ok_or_else(|| {
-            Error::new(ErrorKind::NodeBudgetExceeded, "the document holds too many values")
+            Error::new(
+                ErrorKind::NodeBudgetExceeded,
+                "the document holds too many values",
+            )
         })?;
         self.bytes_left = self.bytes_left.checked_sub(bytes).ok_or_else(|| {
             Error::new(
@@ -278,7 +284,10 @@ fn structure(wanted: &str, got: &Event<'_>) -> Error {
         Event::Date(_) => "a date",
         Event::Uid(_) => "a UID",
     };
-    Error::new(ErrorKind::MalformedXml, format!("expected {wanted}, found {got}"))
+    Error::new(
+        ErrorKind::MalformedXml,
+        format!("expected {wanted}, found {got}"),
+    )
 }
 
 #[cfg(test)]
@@ -434,8 +443,11 @@ mod tests {
 
     #[test]
     fn trailing_events_are_refused() {
-        let err = run(vec![Event::Boolean(true), Event::Boolean(false)], &ReadOptions::new())
-            .unwrap_err();
+        let err = run(
+            vec![Event::Boolean(true), Event::Boolean(false)],
+            &ReadOptions::new(),
+        )
+        .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::TrailingData);
     }
 }

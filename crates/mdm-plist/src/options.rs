@@ -26,7 +26,9 @@ impl Format {
             return Some(Self::Binary);
         }
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let first = body.iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
+        let first = body
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'));
         (first == Some(&b'<')).then_some(Self::Xml)
     }
 

@@ -194,7 +194,10 @@ impl Date {
     }
 
     /// A date from whole seconds since 1970-01-01T00:00:00Z.
-    #[allow(clippy::cast_precision_loss, reason = "exact up to 2^53 s, far past year 9999")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "exact up to 2^53 s, far past year 9999"
+    )]
     pub fn from_unix_seconds(seconds: i64) -> Self {
         let apple = i128::from(seconds) - i128::from(APPLE_EPOCH_UNIX);
         Self {
@@ -319,7 +322,10 @@ impl fmt::Debug for Date {
 }
 
 impl From<SystemTime> for Date {
-    #[allow(clippy::cast_precision_loss, reason = "f64 is the format's own precision")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "f64 is the format's own precision"
+    )]
     fn from(time: SystemTime) -> Self {
         let unix = match time.duration_since(UNIX_EPOCH) {
             Ok(d) => d.as_secs_f64(),
@@ -333,7 +339,10 @@ impl From<SystemTime> for Date {
 
 impl From<Date> for SystemTime {
     /// The same instant; dates beyond what `SystemTime` holds saturate at its ends.
-    #[allow(clippy::cast_precision_loss, reason = "f64 is the format's own precision")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "f64 is the format's own precision"
+    )]
     fn from(date: Date) -> Self {
         let unix = date.apple_seconds + APPLE_EPOCH_UNIX as f64;
         let magnitude = Duration::try_from_secs_f64(unix.abs()).unwrap_or(Duration::MAX);
@@ -368,9 +377,15 @@ mod tests {
 
     #[test]
     fn integer_edges() {
-        assert_eq!(Integer::parse_text("18446744073709551615"), Some(Integer::from(u64::MAX)));
+        assert_eq!(
+            Integer::parse_text("18446744073709551615"),
+            Some(Integer::from(u64::MAX))
+        );
         assert_eq!(Integer::parse_text("18446744073709551616"), None);
-        assert_eq!(Integer::parse_text("-9223372036854775808"), Some(Integer::from(i64::MIN)));
+        assert_eq!(
+            Integer::parse_text("-9223372036854775808"),
+            Some(Integer::from(i64::MIN))
+        );
         assert_eq!(Integer::parse_text("-9223372036854775809"), None);
         assert_eq!(Integer::parse_text("-0"), Some(Integer::from(0)));
         assert_eq!(Integer::parse_text("+7"), Some(Integer::from(7)));
@@ -397,7 +412,12 @@ mod tests {
             let date = Date::parse_xml(text).unwrap();
             assert_eq!(date.to_xml_string().as_deref(), Some(text));
         }
-        assert_eq!(Date::parse_xml("2001-01-01T00:00:00Z").unwrap().apple_seconds(), 0.0);
+        assert_eq!(
+            Date::parse_xml("2001-01-01T00:00:00Z")
+                .unwrap()
+                .apple_seconds(),
+            0.0
+        );
     }
 
     #[test]
@@ -424,7 +444,10 @@ mod tests {
     fn xml_text_rounds_down_and_bounds_years() {
         let d = Date::from_apple_seconds(-0.5).unwrap();
         assert_eq!(d.to_xml_string().as_deref(), Some("2000-12-31T23:59:59Z"));
-        assert_eq!(Date::from_apple_seconds(1e300).unwrap().to_xml_string(), None);
+        assert_eq!(
+            Date::from_apple_seconds(1e300).unwrap().to_xml_string(),
+            None
+        );
         assert_eq!(Date::from_apple_seconds(f64::NAN), None);
     }
 

@@ -164,8 +164,7 @@ impl Value {
             current = match current {
                 Self::Dictionary(d) => d.get(&segment)?,
                 Self::Array(a) => {
-                    if segment.starts_with('+') || (segment.len() > 1 && segment.starts_with('0'))
-                    {
+                    if segment.starts_with('+') || (segment.len() > 1 && segment.starts_with('0')) {
                         return None;
                     }
                     a.get(segment.parse::<usize>().ok()?)?
@@ -198,19 +197,36 @@ impl Value {
 }
 
 impl PartialEq for Value {
+    /// Compares without recursion, so that very deep values compare safely.
     fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Self::Dictionary(a), Self::Dictionary(b)) => a == b,
-            (Self::Array(a), Self::Array(b)) => a == b,
-            (Self::String(a), Self::String(b)) => a == b,
-            (Self::Integer(a), Self::Integer(b)) => a == b,
-            (Self::Real(a), Self::Real(b)) => same_real(*a, *b),
-            (Self::Boolean(a), Self::Boolean(b)) => a == b,
-            (Self::Data(a), Self::Data(b)) => a == b,
-            (Self::Date(a), Self::Date(b)) => a == b,
-            (Self::Uid(a), Self::Uid(b)) => a == b,
-            _ => false,
+        let mut pending: Vec<(&Self, &Self)> = vec![(self, other)];
+        while let Some(pair) = pending.pop() {
+            let same = match pair {
+                (Self::Dictionary(a), Self::Dictionary(b)) => {
+                    a.len() == b.len()
+                        && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| {
+                            pending.push((va, vb));
+                            ka == kb
+                        })
+                }
+                (Self::Array(a), Self::Array(b)) => {
+                    pending.extend(a.iter().zip(b.iter()));
+                    a.len() == b.len()
+                }
+                (Self::String(a), Self::String(b)) => a == b,
+                (Self::Integer(a), Self::Integer(b)) => a == b,
+                (Self::Real(a), Self::Real(b)) => same_real(*a, *b),
+                (Self::Boolean(a), Self::Boolean(b)) => a == b,
+                (Self::Data(a), Self::Data(b)) => a == b,
+                (Self::Date(a), Self::Date(b)) => a == b,
+                (Self::Uid(a), Self::Uid(b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                return false;
+            }
         }
+        true
     }
 }
 
@@ -325,7 +341,7 @@ fn drop_flat(items: &mut Vec<Value>) {
 /// An array of values.
 ///
 /// It dereferences to `Vec<Value>`, so every `Vec` method works on it.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Array {
     items: Vec<Value>,
 }
@@ -352,6 +368,12 @@ impl Array {
 impl Drop for Array {
     fn drop(&mut self) {
         drop_flat(&mut self.items);
+    }
+}
+
+impl PartialEq for Array {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
     }
 }
 
@@ -543,7 +565,9 @@ impl Drop for Dictionary {
 impl PartialEq for Dictionary {
     /// Equal when both hold the same keys with equal values, in the same order.
     fn eq(&self, other: &Self) -> bool {
-        self.entries == other.entries
+        self.len() == other.len()
+            && self.keys().eq(other.keys())
+            && self.values().zip(other.values()).all(|(a, b)| a == b)
     }
 }
 
@@ -597,6 +621,14 @@ mod tests {
     #[test]
     fn dropping_a_million_levels_does_not_overflow() {
         drop(deep(1_000_000));
+    }
+
+    #[test]
+    fn comparing_a_million_levels_does_not_overflow() {
+        let (a, b) = (deep(1_000_000), deep(1_000_000));
+        assert!(a == b);
+        let c = deep(999_999);
+        assert!(a != c);
     }
 
     #[test]

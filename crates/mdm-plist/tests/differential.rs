@@ -8,8 +8,17 @@
 //! which side is right. Known faults of the `plist` crate are listed in [`KnownDifference`]
 //! and each has its own test below.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
-#![allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "test generator")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "test generator"
+)]
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -66,8 +75,32 @@ const INTEGER_EDGES: &[i128] = &[
 ];
 
 const PIECES: &[&str] = &[
-    "a", "Z", "0", " ", "  ", "<", ">", "&", "\"", "'", "]]>", "]]", "]", "é", "ß", "日本", "😀",
-    "𝄞", "\t", "\n", "Acknowledged", "x-y", "ẞ", "\u{a0}", "\u{2028}", "\u{10FFFF}",
+    "a",
+    "Z",
+    "0",
+    " ",
+    "  ",
+    "<",
+    ">",
+    "&",
+    "\"",
+    "'",
+    "]]>",
+    "]]",
+    "]",
+    "é",
+    "ß",
+    "日本",
+    "😀",
+    "𝄞",
+    "\t",
+    "\n",
+    "Acknowledged",
+    "x-y",
+    "ẞ",
+    "\u{a0}",
+    "\u{2028}",
+    "\u{10FFFF}",
 ];
 
 /// Writes `text` as XML character data, choosing per piece between plain escaping,
@@ -203,7 +236,11 @@ fn gen_value(rng: &mut Rng, out: &mut String, level: usize, budget: &mut usize) 
             let mut dict = Dictionary::new();
             out.push_str("<dict>\n");
             for i in 0..n {
-                let key = if rng.chance(50) { format!("{}#{i}", random_text(rng)) } else { format!("k{i}") };
+                let key = if rng.chance(50) {
+                    format!("{}#{i}", random_text(rng))
+                } else {
+                    format!("k{i}")
+                };
                 indent(out, level + 1);
                 out.push_str("<key>");
                 encode_text(rng, &key, out);
@@ -323,7 +360,10 @@ fn to_peer(v: &Value) -> plist::Value {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Dictionary(x), Value::Dictionary(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && same(v1, v2))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && same(v1, v2))
         }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(v1, v2)| same(v1, v2))
@@ -342,7 +382,8 @@ enum KnownDifference {
 
 /// Which known fault explains why the peer disagrees on `xml`, if any.
 fn explain(xml: &str) -> Option<KnownDifference> {
-    xml.contains("<![CDATA[").then_some(KnownDifference::CdataSplitLosesText)
+    xml.contains("<![CDATA[")
+        .then_some(KnownDifference::CdataSplitLosesText)
 }
 
 const GENERATED: u64 = 3000;
@@ -351,9 +392,12 @@ const GENERATED: u64 = 3000;
 fn generated_xml_decodes_to_its_value() {
     for seed in 0..GENERATED {
         let (xml, want) = gen_document(seed);
-        let got = Value::from_slice(xml.as_bytes())
-            .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{xml}"));
-        assert!(same(&got, &want), "seed {seed}: got {got:?}\nwant {want:?}\n{xml}");
+        let got =
+            Value::from_slice(xml.as_bytes()).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{xml}"));
+        assert!(
+            same(&got, &want),
+            "seed {seed}: got {got:?}\nwant {want:?}\n{xml}"
+        );
     }
 }
 
@@ -367,7 +411,10 @@ fn generated_xml_agrees_with_plist_crate_or_a_known_fault() {
             Ok(peer) if same(&peer, &want) => {}
             other => {
                 let why = explain(&xml);
-                assert!(why.is_some(), "seed {seed}: plist crate gave {other:?}, want {want:?}\n{xml}");
+                assert!(
+                    why.is_some(),
+                    "seed {seed}: plist crate gave {other:?}, want {want:?}\n{xml}"
+                );
                 explained += 1;
             }
         }
@@ -397,13 +444,20 @@ fn our_binary_and_xml_read_equal_in_plist_crate() {
         let xml = want.to_xml().unwrap();
         let peer = plist::Value::from_reader_xml(&xml[..]).unwrap();
         assert!(same(&from_peer(&peer), &want), "seed {seed}: xml");
-        assert!(same(&Value::from_slice(&xml).unwrap(), &want), "seed {seed}: own xml");
-        assert!(same(&Value::from_slice(&binary).unwrap(), &want), "seed {seed}: own binary");
+        assert!(
+            same(&Value::from_slice(&xml).unwrap(), &want),
+            "seed {seed}: own xml"
+        );
+        assert!(
+            same(&Value::from_slice(&binary).unwrap(), &want),
+            "seed {seed}: own binary"
+        );
     }
 }
 
 fn fixtures() -> Vec<std::path::PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/device-messages/good");
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/device-messages/good");
     let mut files = Vec::new();
     let mut dirs = vec![root];
     while let Some(dir) = dirs.pop() {
@@ -440,5 +494,9 @@ fn known_difference_cdata_split_text() {
     let ours = Value::from_slice(xml).unwrap();
     assert_eq!(ours.as_str(), Some("FAKE0-FAKE1-FAKE2"));
     let peer = plist::Value::from_reader_xml(&xml[..]).unwrap();
-    assert_ne!(peer.as_string(), Some("FAKE0-FAKE1-FAKE2"), "the fault is fixed upstream: drop this exception");
+    assert_ne!(
+        peer.as_string(),
+        Some("FAKE0-FAKE1-FAKE2"),
+        "the fault is fixed upstream: drop this exception"
+    );
 }

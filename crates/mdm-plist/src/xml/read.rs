@@ -18,7 +18,11 @@ impl<'a> XmlSource<'a> {
 
 impl<'a> Source<'a> for XmlSource<'a> {
     fn next_event(&mut self) -> Result<Event<'a>> {
-        Err(Error::at(ErrorKind::UnexpectedEof, self.bytes.len(), "not written yet"))
+        Err(Error::at(
+            ErrorKind::UnexpectedEof,
+            self.bytes.len(),
+            "not written yet",
+        ))
     }
 
     fn event_offset(&self) -> usize {
