@@ -319,7 +319,7 @@ impl ConstantTimeEq for EscrowKey {
 ///
 /// Neither `Display` nor `Debug` shows the code: at most the one offending character,
 /// which is not part of any valid code, and where it was.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BypassCodeError {
     /// A character that is neither in the alphabet nor a dash or whitespace.
@@ -377,7 +377,7 @@ impl StdError for BypassCodeError {
 
 /// The operating system's secure random source failed; its own error is the
 /// [`source`](StdError::source).
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RandomSourceError(getrandom::Error);
 
 impl fmt::Display for RandomSourceError {

@@ -337,8 +337,16 @@ fn escrow_keys_compare_and_expose() {
 #[test]
 fn error_source_chain() {
     use std::error::Error as _;
-    let err = BypassCode::parse("x").unwrap_err();
+    let err = BypassCode::parse("i").unwrap_err();
     assert!(err.source().is_none());
+    assert_eq!(err.clone(), err);
+    assert_eq!(
+        err,
+        BypassCodeError::InvalidCharacter {
+            character: 'i',
+            position: 1
+        }
+    );
 }
 
 fn dashed_shape(s: &str) -> bool {
