@@ -1,0 +1,51 @@
+//! The command schema of Apple's Device Management (MDM) protocol, starting with the
+//! secrets it carries.
+//!
+//! This first part of the crate holds:
+//!
+//! - [`BypassCode`], the Activation Lock bypass code: generated from the operating
+//!   system's secure random source, shown to and read from a person in the dashed form
+//!   `XXXXX-XXXXX-XXXX-XXXX-XXXX-XXXX`, and turned into the [`EscrowKey`] that Apple's
+//!   device-enrollment service is sent;
+//! - [`SecretString`] and [`SecretData`], the wrappers for secret fields of commands and
+//!   results: zeroized on drop, `<redacted>` when printed;
+//! - [`secrets`], the one list of secret plist keys, and redaction of untyped messages by
+//!   those keys.
+//!
+//! Nothing secret in this crate implements `Display`, and `Debug` prints `<redacted>`:
+//! every place that reveals a secret calls a method named `expose_*`.
+//!
+//! # Example
+//!
+//! ```
+//! use mdm_schema::{BypassCode, BypassCodeError};
+//!
+//! // A new code for a supervised device; the server keeps it secret.
+//! let code = BypassCode::generate()?;
+//! let shown = code.expose_dashed();
+//! assert_eq!(shown.len(), 31);
+//!
+//! // A person types it back, in any case, with or without dashes.
+//! let typed = shown.to_lowercase().replace('-', " ");
+//! assert!(typed.parse::<BypassCode>()? == code);
+//!
+//! // What Apple's service is sent instead of the code.
+//! let key = code.escrow_key();
+//! assert_eq!(key.to_hex().len(), 64);
+//!
+//! // Typing mistakes name the character and where it is, and nothing else.
+//! let err = "3UM43-PUYVY-QYD1-UVCC-HEHJ-FKB4".parse::<BypassCode>().unwrap_err();
+//! assert!(matches!(err, BypassCodeError::InvalidCharacter { character: 'B', position: 30 }));
+//! # Ok::<(), BypassCodeError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod bypass;
+mod secret;
+pub mod secrets;
+
+pub use bypass::{BypassCode, BypassCodeError, EscrowKey, RandomSourceError};
+pub use secret::{REDACTED, SecretData, SecretString};
+pub use secrets::{SECRET_KEYS, is_secret_key, redact, redacted};
