@@ -42,9 +42,29 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod availability;
 pub mod bypass;
+mod command;
+mod commands;
+mod error;
+mod message;
+mod result;
 mod secret;
 pub mod secrets;
+
+pub use availability::{Availability, ModeSupport, OsVersion, Platform, PlatformSupport};
+pub use command::{AnyCommand, Command, CommandEnvelope, CommandInfo, new_command_uuid};
+pub use commands::{
+    ActivationLockBypassCode, ActivationLockBypassCodeResponse, BypassCodeAnswer, COMMANDS,
+    ClearActivationLockBypassCode, command_info,
+};
+pub use error::SchemaError;
+pub use message::{
+    MessageKind, decode_any_command, decode_any_result, decode_result, decode_result_with,
+};
+pub use result::{
+    CommandResult, EmptyResponse, ErrorChainItem, Identity, ResponseFields, Status,
+};
 
 pub use bypass::{BypassCode, BypassCodeError, EscrowKey, RandomSourceError};
 pub use secret::{REDACTED, SecretData, SecretString};
