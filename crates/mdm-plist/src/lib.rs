@@ -44,6 +44,8 @@ mod build;
 mod de;
 mod error;
 mod events;
+#[cfg(feature = "plist")]
+mod interop;
 mod magic;
 mod options;
 mod scalar;
@@ -57,7 +59,7 @@ pub use de::{from_slice, from_slice_with, from_value};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{DuplicateKeys, Format, ReadOptions, WriteOptions};
 pub use scalar::{Date, Integer, ParseIntegerError, Uid};
-pub use ser::to_value;
+pub use ser::{to_binary_vec, to_binary_writer, to_value, to_xml_vec, to_xml_writer};
 pub use value::{Array, Dictionary, Value};
 
 use binary::BinarySource;
