@@ -338,22 +338,34 @@ impl From<SystemTime> for Date {
 }
 
 impl From<Date> for SystemTime {
-    /// The same instant; dates beyond what `SystemTime` holds saturate at its ends.
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "f64 is the format's own precision"
-    )]
+    /// The same instant. A date beyond what `SystemTime` holds on this platform becomes
+    /// the nearest of 0000-01-01 and 9999-12-31T23:59:59, or the Unix epoch where even
+    /// those cannot be held.
+    #[allow(clippy::cast_precision_loss, reason = "f64 is the format's own precision")]
     fn from(date: Date) -> Self {
         let unix = date.apple_seconds + APPLE_EPOCH_UNIX as f64;
-        let magnitude = Duration::try_from_secs_f64(unix.abs()).unwrap_or(Duration::MAX);
-        if unix >= 0.0 {
-            UNIX_EPOCH.checked_add(magnitude)
-        } else {
-            UNIX_EPOCH.checked_sub(magnitude)
-        }
-        .unwrap_or(UNIX_EPOCH)
+        let exact = Duration::try_from_secs_f64(unix.abs()).ok().and_then(|magnitude| {
+            if unix >= 0.0 {
+                UNIX_EPOCH.checked_add(magnitude)
+            } else {
+                UNIX_EPOCH.checked_sub(magnitude)
+            }
+        });
+        exact.unwrap_or_else(|| {
+            let bound = if unix >= 0.0 {
+                UNIX_EPOCH.checked_add(Duration::from_secs(LAST_XML_SECOND.unsigned_abs()))
+            } else {
+                UNIX_EPOCH.checked_sub(Duration::from_secs(FIRST_XML_SECOND.unsigned_abs()))
+            };
+            bound.unwrap_or(UNIX_EPOCH)
+        })
     }
 }
+
+/// 0000-01-01T00:00:00Z in Unix seconds.
+const FIRST_XML_SECOND: i64 = -62_167_219_200;
+/// 9999-12-31T23:59:59Z in Unix seconds.
+const LAST_XML_SECOND: i64 = 253_402_300_799;
 
 /// A keyed-archiver object reference (`NSKeyedArchiver`'s `CF$UID`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -449,6 +461,16 @@ mod tests {
             None
         );
         assert_eq!(Date::from_apple_seconds(f64::NAN), None);
+    }
+
+    #[test]
+    fn system_time_clamps_out_of_range_dates() {
+        let far = Date::from_apple_seconds(1e300).unwrap();
+        assert_eq!(Date::from(SystemTime::from(far)).unix_seconds(), LAST_XML_SECOND);
+        let past = Date::from_apple_seconds(-1e300).unwrap();
+        assert_eq!(Date::from(SystemTime::from(past)).unix_seconds(), FIRST_XML_SECOND);
+        assert_eq!(Date::parse_xml("0000-01-01T00:00:00Z").unwrap().unix_seconds(), FIRST_XML_SECOND);
+        assert_eq!(Date::parse_xml("9999-12-31T23:59:59Z").unwrap().unix_seconds(), LAST_XML_SECOND);
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn decode_result_with<C: Command>(
 
 /// The checks of [`decode_result`] after decoding.
 pub(crate) fn check_result<C: Command, R>(result: CommandResult<R>) -> Result<CommandResult<R>, SchemaError> {
-    if result.is_idle() {
+    if result.status == crate::Status::Idle {
         return Err(SchemaError::NotACommandResult);
     }
     if result.command_uuid.is_none() {
