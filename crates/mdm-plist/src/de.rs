@@ -1,23 +1,1367 @@
 //! serde deserialization: straight from the event stream into any `Deserialize` type.
+//!
+//! The deserializer reads the checked event stream of [`Parser`] and calls the visitor
+//! as each event arrives, so no [`Value`] is built on the way. Borrowed keys and strings
+//! reach the visitor as `visit_borrowed_str`, so derived field names match without
+//! allocating, and `&'de str` / `&'de [u8]` fields can borrow from the input.
+//!
+//! How property list values meet serde's data model:
+//! - dictionaries are maps (and structs), arrays are sequences (and tuples);
+//! - integers are `u64` when not negative, `i64` otherwise; a typed integer that does
+//!   not fit (300 into a `u8`) is [`ErrorKind::IntegerOutOfRange`];
+//! - there is no null: a value that is present is `Some`, an absent dictionary key is
+//!   `None` through serde's missing-field handling;
+//! - through `deserialize_any`, a date is a one-entry map from [`magic::DATE`] to its
+//!   `f64` Apple seconds, and a UID a one-entry map from [`magic::UID`] to its `u64`, so
+//!   that self-describing types ([`Value`]) can tell them from dictionaries; a `String`
+//!   asked of a date gets its XML text;
+//! - an enum is a string (unit variant) or a dictionary with one key, the variant name,
+//!   whose value is the variant's content.
+//!
+//! The deserializer says it is human readable (serde's default): property lists carry
+//! addresses, UUIDs and the like as strings, and types whose serde form depends on the
+//! flag (such as `std::net::IpAddr`) then read those strings.
+//!
+//! Duplicate keys are always rejected here, whatever [`ReadOptions`] says: a typed
+//! decode has no sensible "last value wins".
+//!
+//! Every error carries the byte offset of the event concerned and the JSON Pointer of the
+//! value concerned; a missing field names the dictionary that lacks it.
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::Read;
+
 use serde::Deserialize;
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, IntoDeserializer, Unexpected,
+    Visitor,
+};
 
-use crate::{Error, ErrorKind, ReadOptions, Result, Value};
+use crate::binary::BinarySource;
+use crate::build::ValueSource;
+use crate::events::{Event, Parser, Source};
+use crate::xml::XmlSource;
+use crate::{
+    Array, Date, Dictionary, DuplicateKeys, Error, ErrorKind, Format, Integer, ReadOptions, Result,
+    Uid, Value, magic,
+};
 
-/// Decodes a property list (either format, detected) into `T`.
+/// Decodes a property list (either format, detected) into `T`, with the default limits.
+///
+/// ```
+/// use serde::Deserialize;
+///
+/// #[derive(Deserialize)]
+/// #[serde(rename_all = "PascalCase")]
+/// struct Result {
+///     status: String,
+///     #[serde(rename = "UDID")]
+///     udid: Option<String>,
+/// }
+///
+/// let doc = b"<plist><dict><key>Status</key><string>Acknowledged</string></dict></plist>";
+/// let result: Result = mdm_plist::from_slice(doc)?;
+/// assert_eq!(result.status, "Acknowledged");
+/// assert_eq!(result.udid, None);
+/// # Ok::<(), mdm_plist::Error>(())
+/// ```
 pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T> {
     from_slice_with(bytes, &ReadOptions::new())
 }
 
-/// Decodes a property list into `T` with options.
-pub fn from_slice_with<'de, T: Deserialize<'de>>(bytes: &'de [u8], options: &ReadOptions) -> Result<T> {
-    let _ = (bytes, options);
-    Err(Error::new(ErrorKind::Custom, "not written yet"))
+/// Decodes a property list into `T` with options (format and limits; duplicate keys are
+/// always rejected).
+pub fn from_slice_with<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    options: &ReadOptions,
+) -> Result<T> {
+    let options = options.clone().with_duplicate_keys(DuplicateKeys::Reject);
+    match crate::prepare(bytes, &options)? {
+        Format::Xml => deserialize_from(XmlSource::new(bytes)?, &options),
+        Format::Binary => deserialize_from(BinarySource::new(bytes, &options)?, &options),
+    }
 }
 
-/// Decodes a [`Value`] into `T`.
-pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T> {
-    let _ = value;
-    Err(Error::new(ErrorKind::Custom, "not written yet"))
+/// Decodes a property list from `reader` into `T`, refusing input over the size limit
+/// before reading it whole.
+pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R, options: &ReadOptions) -> Result<T> {
+    let bytes = crate::read_limited(reader, options.max_input_size)?;
+    from_slice_with(&bytes, options)
+}
+
+/// Decodes a [`Value`] into `T`; strings and data may be borrowed from the value.
+///
+/// Nesting deeper than [`ReadOptions::DEFAULT_MAX_DEPTH`] is refused
+/// ([`ErrorKind::DepthLimitExceeded`]), because serde visitors recurse. Errors carry the
+/// key path; their offset is always 0.
+///
+/// ```
+/// use mdm_plist::{Dictionary, Value};
+///
+/// let mut dict = Dictionary::new();
+/// dict.insert("ErrorCode", 12021);
+/// let code: std::collections::HashMap<String, u32> = mdm_plist::from_value(&Value::from(dict))?;
+/// assert_eq!(code["ErrorCode"], 12021);
+/// # Ok::<(), mdm_plist::Error>(())
+/// ```
+pub fn from_value<'de, T: Deserialize<'de>>(value: &'de Value) -> Result<T> {
+    // A value in memory has already been paid for: only the depth limit matters here.
+    let options = ReadOptions::new()
+        .with_max_nodes(usize::MAX)
+        .with_max_expanded_bytes(usize::MAX);
+    deserialize_from(ValueSource::new(value), &options)
+}
+
+/// Runs `T`'s deserialization over one document, monomorphised per source.
+fn deserialize_from<'a, S: Source<'a>, T: Deserialize<'a>>(
+    source: S,
+    options: &ReadOptions,
+) -> Result<T> {
+    let mut de = Deserializer {
+        parser: Parser::new(source, options),
+        peeked: None,
+    };
+    let value = T::deserialize(&mut de)?;
+    // A visitor may leave a value it was offered unread (`visit_some` that ignores its
+    // deserializer); it is still checked, so a success means the whole document is valid.
+    de.discard_peeked()?;
+    Ok(value)
+}
+
+/// The serde deserializer over a checked event stream.
+struct Deserializer<'a, S> {
+    parser: Parser<'a, S>,
+    /// An event read ahead (to find the end of an array, or by `deserialize_option`) that
+    /// starts the next value.
+    peeked: Option<Event<'a>>,
+}
+
+impl<'a, S: Source<'a>> Deserializer<'a, S> {
+    #[inline]
+    fn next(&mut self) -> Result<Event<'a>> {
+        match self.peeked.take() {
+            Some(event) => Ok(event),
+            None => self.parser.next(),
+        }
+    }
+
+    /// Makes sure the next value's first event is in `peeked`.
+    #[inline]
+    fn peek(&mut self) -> Result<()> {
+        if self.peeked.is_none() {
+            self.peeked = Some(self.parser.next()?);
+        }
+        Ok(())
+    }
+
+    /// Gives a visitor's result the position of the last event, if it has none yet.
+    #[inline]
+    fn located<T>(&self, result: Result<T>) -> Result<T> {
+        result.map_err(|e| self.parser.annotate(e))
+    }
+
+    fn error(&self, err: Error) -> Error {
+        self.parser.annotate(err)
+    }
+
+    /// Skips a read-ahead value nobody consumed.
+    fn discard_peeked(&mut self) -> Result<()> {
+        match self.peeked.take() {
+            Some(event) => self.skip_from(event),
+            None => Ok(()),
+        }
+    }
+
+    /// Skips the value that starts with `first`, containers included, without recursion.
+    fn skip_from(&mut self, first: Event<'a>) -> Result<()> {
+        let mut depth: usize = match first {
+            Event::StartDictionary(_) | Event::StartArray(_) => 1,
+            Event::EndDictionary | Event::EndArray | Event::Key(_) => {
+                return Err(self.error(misplaced(&first)));
+            }
+            _ => return Ok(()),
+        };
+        while depth > 0 {
+            match self.next()? {
+                Event::StartDictionary(_) | Event::StartArray(_) => {
+                    // The parser's depth limit keeps this far from overflowing.
+                    depth = depth.saturating_add(1);
+                }
+                Event::EndDictionary | Event::EndArray => depth -= 1,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `deserialize_any`: the event as the visitor call that fits it.
+    #[inline]
+    fn visit_event<V: Visitor<'a>>(&mut self, event: Event<'a>, visitor: V) -> Result<V::Value> {
+        match event {
+            Event::StartDictionary(len) => self.visit_dictionary(len, visitor),
+            Event::StartArray(len) => self.visit_array(len, visitor),
+            Event::String(Cow::Borrowed(s)) => self.located(visitor.visit_borrowed_str(s)),
+            Event::String(Cow::Owned(s)) => self.located(visitor.visit_string(s)),
+            Event::Integer(i) => {
+                let result = match i.as_u64() {
+                    Some(u) => visitor.visit_u64(u),
+                    None => match i.as_i64() {
+                        Some(n) => visitor.visit_i64(n),
+                        None => visitor.visit_i128(i.as_i128()),
+                    },
+                };
+                self.located(result)
+            }
+            Event::Real(r) => self.located(visitor.visit_f64(r)),
+            Event::Boolean(b) => self.located(visitor.visit_bool(b)),
+            Event::Data(Cow::Borrowed(d)) => self.located(visitor.visit_borrowed_bytes(d)),
+            Event::Data(Cow::Owned(d)) => self.located(visitor.visit_byte_buf(d)),
+            Event::Date(d) => {
+                self.located(visitor.visit_map(MagicMap::new(magic::DATE, Magic::Date(d))))
+            }
+            Event::Uid(u) => {
+                self.located(visitor.visit_map(MagicMap::new(magic::UID, Magic::Uid(u))))
+            }
+            Event::Key(_) | Event::EndDictionary | Event::EndArray => {
+                Err(self.error(misplaced(&event)))
+            }
+        }
+    }
+
+    /// A typed request: like [`Self::visit_event`], except that a date or a UID is a type
+    /// error rather than a magic map (only self-describing types want those).
+    #[inline]
+    fn visit_typed<V: Visitor<'a>>(&mut self, event: Event<'a>, visitor: V) -> Result<V::Value> {
+        match event {
+            Event::Date(_) | Event::Uid(_) => {
+                Err(self.error(de::Error::invalid_type(unexpected(&event), &visitor)))
+            }
+            event => self.visit_event(event, visitor),
+        }
+    }
+
+    fn visit_dictionary<V: Visitor<'a>>(
+        &mut self,
+        len: Option<usize>,
+        visitor: V,
+    ) -> Result<V::Value> {
+        let mut access = MapAccess {
+            de: &mut *self,
+            len,
+            done: false,
+        };
+        let result = visitor.visit_map(&mut access);
+        let done = access.done;
+        let value = self.located(result)?;
+        if !done {
+            return Err(self.error(Error::new(
+                ErrorKind::InvalidValue,
+                "the dictionary was not read to its end",
+            )));
+        }
+        Ok(value)
+    }
+
+    fn visit_array<V: Visitor<'a>>(&mut self, len: Option<usize>, visitor: V) -> Result<V::Value> {
+        let mut access = SeqAccess {
+            de: &mut *self,
+            len,
+            count: 0,
+            done: false,
+        };
+        let result = visitor.visit_seq(&mut access);
+        let (done, count) = (access.done, access.count);
+        let value = self.located(result)?;
+        if !done {
+            match self.next()? {
+                Event::EndArray => {}
+                _ => {
+                    return Err(self.error(Error::new(
+                        ErrorKind::InvalidValue,
+                        format!("invalid length: the array has more than {count} elements"),
+                    )));
+                }
+            }
+        }
+        Ok(value)
+    }
+
+    /// An empty dictionary or array stands for `()` and unit structs.
+    fn visit_unit<V: Visitor<'a>>(&mut self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        let end = match event {
+            Event::StartDictionary(_) => Event::EndDictionary,
+            Event::StartArray(_) => Event::EndArray,
+            other => return self.visit_typed(other, visitor),
+        };
+        let next = self.next()?;
+        if next == end {
+            self.located(visitor.visit_unit())
+        } else {
+            let unexp = if end == Event::EndArray {
+                Unexpected::Seq
+            } else {
+                Unexpected::Map
+            };
+            Err(self.error(de::Error::invalid_type(unexp, &visitor)))
+        }
+    }
+
+    fn out_of_range(&self, value: Integer, target: &str) -> Error {
+        self.error(Error::new(
+            ErrorKind::IntegerOutOfRange,
+            format!("integer {value} does not fit in {target}"),
+        ))
+    }
+}
+
+/// An event where the parser's structure checks make it impossible, or a visitor that
+/// broke serde's calling rules (a key asked for before the last value was read).
+fn misplaced(event: &Event<'_>) -> Error {
+    Error::new(
+        ErrorKind::Custom,
+        format!("{} where a value was expected", unexpected(event)),
+    )
+}
+
+fn unexpected<'e>(event: &'e Event<'_>) -> Unexpected<'e> {
+    match event {
+        Event::StartDictionary(_) => Unexpected::Map,
+        Event::StartArray(_) => Unexpected::Seq,
+        Event::String(s) => Unexpected::Str(s),
+        Event::Integer(i) => match (i.as_u64(), i.as_i64()) {
+            (Some(u), _) => Unexpected::Unsigned(u),
+            (None, Some(n)) => Unexpected::Signed(n),
+            (None, None) => Unexpected::Other("integer"),
+        },
+        Event::Real(r) => Unexpected::Float(*r),
+        Event::Boolean(b) => Unexpected::Bool(*b),
+        Event::Data(d) => Unexpected::Bytes(d),
+        Event::Date(_) => Unexpected::Other("date"),
+        Event::Uid(_) => Unexpected::Other("UID"),
+        Event::Key(_) => Unexpected::Other("dictionary key"),
+        Event::EndDictionary => Unexpected::Other("end of dictionary"),
+        Event::EndArray => Unexpected::Other("end of array"),
+    }
+}
+
+/// Typed integer requests: checked here, so that a value that does not fit is
+/// `IntegerOutOfRange` with the type named.
+macro_rules! deserialize_integer {
+    ($($method:ident => $visit:ident, $ty:ty, $wide:ident;)*) => {$(
+        #[inline]
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            match self.next()? {
+                Event::Integer(i) => match i.$wide().and_then(|w| <$ty>::try_from(w).ok()) {
+                    Some(v) => self.located(visitor.$visit(v)),
+                    None => Err(self.out_of_range(i, stringify!($ty))),
+                },
+                event => self.visit_typed(event, visitor),
+            }
+        }
+    )*};
+}
+
+impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
+    type Error = Error;
+
+    #[inline]
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_event(event, visitor)
+    }
+
+    deserialize_integer! {
+        deserialize_i8 => visit_i8, i8, as_i64;
+        deserialize_i16 => visit_i16, i16, as_i64;
+        deserialize_i32 => visit_i32, i32, as_i64;
+        deserialize_i64 => visit_i64, i64, as_i64;
+        deserialize_u8 => visit_u8, u8, as_u64;
+        deserialize_u16 => visit_u16, u16, as_u64;
+        deserialize_u32 => visit_u32, u32, as_u64;
+        deserialize_u64 => visit_u64, u64, as_u64;
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            Event::Integer(i) => self.located(visitor.visit_i128(i.as_i128())),
+            event => self.visit_typed(event, visitor),
+        }
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            Event::Integer(i) => match i.as_u64() {
+                Some(u) => self.located(visitor.visit_u128(u128::from(u))),
+                None => Err(self.out_of_range(i, "u128")),
+            },
+            event => self.visit_typed(event, visitor),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    /// A date asked for as a string is its XML text, `YYYY-MM-DDTHH:MM:SSZ`.
+    #[inline]
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.next()? {
+            Event::Date(d) => match d.to_xml_string() {
+                Some(text) => self.located(visitor.visit_string(text)),
+                None => Err(self.error(de::Error::invalid_value(
+                    Unexpected::Other("date outside the years 0000 to 9999"),
+                    &visitor,
+                ))),
+            },
+            event => self.visit_typed(event, visitor),
+        }
+    }
+
+    #[inline]
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    /// Property lists have no null: a value that is there is `Some`.
+    #[inline]
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        // Reading ahead makes sure the value exists (and is checked) even if the visitor
+        // does not read it.
+        self.peek()?;
+        let result = visitor.visit_some(&mut *self);
+        self.located(result)
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        self.visit_unit(visitor)
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        self.visit_unit(visitor)
+    }
+
+    /// [`magic::DATE`] and [`magic::UID`] take a date or UID event and hand over its
+    /// number; other newtypes are transparent.
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        if name == magic::DATE || name == magic::UID {
+            let result = match self.next()? {
+                Event::Date(d) if name == magic::DATE => {
+                    visitor.visit_newtype_struct(d.apple_seconds().into_deserializer())
+                }
+                Event::Uid(u) if name == magic::UID => {
+                    visitor.visit_newtype_struct(u.get().into_deserializer())
+                }
+                // A string (a date's text) or a `CF$UID` dictionary: the visitor decides.
+                event => return self.visit_event(event, visitor),
+            };
+            return self.located(result);
+        }
+        self.peek()?;
+        let result = visitor.visit_newtype_struct(&mut *self);
+        self.located(result)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    #[inline]
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    /// A string is a unit variant; a dictionary with one key is the variant named by the
+    /// key, its value the variant's content.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        match self.next()? {
+            Event::String(s) => self.located(visitor.visit_enum(UnitVariant(s))),
+            Event::StartDictionary(_) => {
+                let result = visitor.visit_enum(VariantAccess { de: &mut *self });
+                let value = self.located(result)?;
+                match self.next()? {
+                    Event::EndDictionary => Ok(value),
+                    _ => Err(self.error(Error::new(
+                        ErrorKind::InvalidValue,
+                        "an enum dictionary must have exactly one key",
+                    ))),
+                }
+            }
+            event => Err(self.error(de::Error::invalid_type(unexpected(&event), &visitor))),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.visit_typed(event, visitor)
+    }
+
+    /// Skips a whole value, containers included, without recursion.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        let event = self.next()?;
+        self.skip_from(event)?;
+        self.located(visitor.visit_unit())
+    }
+}
+
+/// The entries of a dictionary.
+struct MapAccess<'d, 'a, S> {
+    de: &'d mut Deserializer<'a, S>,
+    len: Option<usize>,
+    done: bool,
+}
+
+impl<'de, S: Source<'de>> de::MapAccess<'de> for MapAccess<'_, 'de, S> {
+    type Error = Error;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.de.next()? {
+            Event::Key(key) => {
+                let result = seed.deserialize(KeyDeserializer(key));
+                self.de.located(result).map(Some)
+            }
+            Event::EndDictionary => {
+                self.done = true;
+                Ok(None)
+            }
+            event => Err(self.de.error(misplaced(&event))),
+        }
+    }
+
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let result = seed.deserialize(&mut *self.de);
+        let value = self.de.located(result)?;
+        self.de.discard_peeked()?;
+        Ok(value)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.len
+    }
+}
+
+/// The items of an array.
+struct SeqAccess<'d, 'a, S> {
+    de: &'d mut Deserializer<'a, S>,
+    len: Option<usize>,
+    count: usize,
+    done: bool,
+}
+
+impl<'de, S: Source<'de>> de::SeqAccess<'de> for SeqAccess<'_, 'de, S> {
+    type Error = Error;
+
+    #[inline]
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if self.done {
+            return Ok(None);
+        }
+        match self.de.next()? {
+            Event::EndArray => {
+                self.done = true;
+                Ok(None)
+            }
+            event => {
+                self.de.peeked = Some(event);
+                self.count = self.count.saturating_add(1);
+                let result = seed.deserialize(&mut *self.de);
+                let value = self.de.located(result)?;
+                self.de.discard_peeked()?;
+                Ok(Some(value))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.len.map(|len| len.saturating_sub(self.count))
+    }
+}
+
+/// The variant of an enum written as a one-key dictionary.
+struct VariantAccess<'d, 'a, S> {
+    de: &'d mut Deserializer<'a, S>,
+}
+
+impl<'de, S: Source<'de>> de::EnumAccess<'de> for VariantAccess<'_, 'de, S> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Self)> {
+        match self.de.next()? {
+            Event::Key(key) => {
+                let result = seed.deserialize(KeyDeserializer(key));
+                let variant = self.de.located(result)?;
+                Ok((variant, self))
+            }
+            _ => Err(self.de.error(Error::new(
+                ErrorKind::InvalidValue,
+                "an enum dictionary must have exactly one key",
+            ))),
+        }
+    }
+}
+
+impl<'de, S: Source<'de>> de::VariantAccess<'de> for VariantAccess<'_, 'de, S> {
+    type Error = Error;
+
+    /// The value under a unit variant's key carries nothing and is skipped.
+    fn unit_variant(self) -> Result<()> {
+        let event = self.de.next()?;
+        self.de.skip_from(event)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
+        let result = seed.deserialize(&mut *self.de);
+        let value = self.de.located(result)?;
+        self.de.discard_peeked()?;
+        Ok(value)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
+        de::Deserializer::deserialize_tuple(&mut *self.de, len, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        de::Deserializer::deserialize_struct(&mut *self.de, "", fields, visitor)
+    }
+}
+
+/// An enum written as a string: a unit variant.
+struct UnitVariant<'a>(Cow<'a, str>);
+
+impl<'de> de::EnumAccess<'de> for UnitVariant<'de> {
+    type Error = Error;
+    type Variant = Self;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Self)> {
+        let variant = seed.deserialize(KeyDeserializer(self.0))?;
+        Ok((variant, Self(Cow::Borrowed(""))))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for UnitVariant<'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<()> {
+        Ok(())
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _seed: T) -> Result<T::Value> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"newtype variant",
+        ))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, _visitor: V) -> Result<V::Value> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"tuple variant",
+        ))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value> {
+        Err(de::Error::invalid_type(
+            Unexpected::UnitVariant,
+            &"struct variant",
+        ))
+    }
+}
+
+/// A dictionary key (or an enum variant name): a string, which integer requests parse
+/// (so maps with integer keys work, as in JSON).
+struct KeyDeserializer<'a>(Cow<'a, str>);
+
+macro_rules! deserialize_key_integer {
+    ($($method:ident => $visit:ident, $wide:ty;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            match self.0.parse::<$wide>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => self.deserialize_any(visitor),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for KeyDeserializer<'de> {
+    type Error = Error;
+
+    #[inline]
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        match self.0 {
+            Cow::Borrowed(s) => visitor.visit_borrowed_str(s),
+            Cow::Owned(s) => visitor.visit_string(s),
+        }
+    }
+
+    deserialize_key_integer! {
+        deserialize_i8 => visit_i64, i64;
+        deserialize_i16 => visit_i64, i64;
+        deserialize_i32 => visit_i64, i64;
+        deserialize_i64 => visit_i64, i64;
+        deserialize_u8 => visit_u64, u64;
+        deserialize_u16 => visit_u64, u64;
+        deserialize_u32 => visit_u64, u64;
+        deserialize_u64 => visit_u64, u64;
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value> {
+        visitor.visit_enum(UnitVariant(self.0))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i128 u128 f32 f64 char str string bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// The number a magic map carries.
+#[derive(Clone, Copy)]
+enum Magic {
+    Date(Date),
+    Uid(Uid),
+}
+
+/// A date or UID through `deserialize_any`: a one-entry map from the magic name to the
+/// number.
+struct MagicMap {
+    key: Option<&'static str>,
+    value: Option<Magic>,
+}
+
+impl MagicMap {
+    fn new(key: &'static str, value: Magic) -> Self {
+        Self {
+            key: Some(key),
+            value: Some(value),
+        }
+    }
+}
+
+impl<'de> de::MapAccess<'de> for MagicMap {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        match self.key.take() {
+            Some(key) => seed
+                .deserialize(BorrowedStrDeserializer::new(key))
+                .map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        match self.value.take() {
+            Some(Magic::Date(d)) => seed.deserialize(d.apple_seconds().into_deserializer()),
+            Some(Magic::Uid(u)) => seed.deserialize(u.get().into_deserializer()),
+            None => Err(Error::new(
+                ErrorKind::Custom,
+                "a map value was asked for twice",
+            )),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(usize::from(self.key.is_some()))
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+/// Whether a visitor's expectation is an integer type (serde's primitive visitors say
+/// `u8`, `i32`, ...; the non-zero ones `a nonzero u8`; ours `an integer in ...`).
+fn expects_integer(exp: &dyn Expected) -> bool {
+    let text = exp.to_string();
+    let name = text.strip_prefix("a nonzero ").unwrap_or(&text);
+    matches!(
+        name,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+    ) || text.starts_with("an integer in")
+}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self::new(ErrorKind::Custom, msg.to_string())
+    }
+
+    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        Self::new(
+            ErrorKind::InvalidType,
+            format!("invalid type: {unexp}, expected {exp}"),
+        )
+    }
+
+    /// A number a visitor finds out of its integer type's range is
+    /// [`ErrorKind::IntegerOutOfRange`]; anything else [`ErrorKind::InvalidValue`].
+    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
+        let numeric = matches!(
+            unexp,
+            Unexpected::Signed(_) | Unexpected::Unsigned(_) | Unexpected::Other(_)
+        );
+        let kind = if numeric && expects_integer(exp) {
+            ErrorKind::IntegerOutOfRange
+        } else {
+            ErrorKind::InvalidValue
+        };
+        Self::new(kind, format!("invalid value: {unexp}, expected {exp}"))
+    }
+
+    fn invalid_length(len: usize, exp: &dyn Expected) -> Self {
+        Self::new(
+            ErrorKind::InvalidValue,
+            format!("invalid length {len}, expected {exp}"),
+        )
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Self::new(
+            ErrorKind::UnknownVariant,
+            format!("unknown variant {variant:?}, expected {}", one_of(expected)),
+        )
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Self::new(
+            ErrorKind::UnknownField,
+            format!("unknown key {field:?}, expected {}", one_of(expected)),
+        )
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Self::new(ErrorKind::MissingField, format!("missing key {field:?}"))
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        Self::new(
+            ErrorKind::DuplicateKey,
+            format!("the key {field:?} appears twice in one dictionary"),
+        )
+    }
+}
+
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => "nothing".to_owned(),
+        [one] => format!("{one:?}"),
+        _ => {
+            let list: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+            format!("one of {}", list.join(", "))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Deserialize for the value model
+
+/// Reads any self-describing format (this crate's deserializer, `serde_json`, ...).
+///
+/// A date or UID from this crate's deserializer becomes [`Value::Date`] or
+/// [`Value::Uid`]. Integers outside `i64::MIN..=u64::MAX` are
+/// [`ErrorKind::IntegerOutOfRange`]; null is a type error, as property lists have none.
+/// In a map with a repeated key (possible in JSON) the last value wins, at the place of
+/// the first. Building a `Value` through serde recurses once per level of nesting; this
+/// crate's readers bound the depth ([`ReadOptions::max_depth`](crate::ReadOptions)), as
+/// does `serde_json`. [`Value::from_slice`] reads without recursion and is faster.
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+const INTEGER_RANGE: &str = "an integer in i64::MIN..=u64::MAX";
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property list value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Boolean(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Integer(v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Integer(v.into()))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        IntegerVisitor.visit_i128(v).map(Value::Integer)
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        IntegerVisitor.visit_u128(v).map(Value::Integer)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Real(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Data(v.to_vec()))
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Value, E> {
+        Ok(Value::Data(v))
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        Value::deserialize(deserializer)
+    }
+
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Value, D::Error> {
+        Value::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        read_array(seq).map(Value::Array)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let first = match map.next_key_seed(KeySeed)? {
+            None => return Ok(Value::Dictionary(Dictionary::new())),
+            Some(Key::Date) => {
+                let seconds: f64 = map.next_value()?;
+                let date = Date::from_apple_seconds(seconds).ok_or_else(|| {
+                    de::Error::invalid_value(Unexpected::Float(seconds), &"a finite date")
+                })?;
+                return single_entry(map, Value::Date(date));
+            }
+            Some(Key::Uid) => {
+                let uid: u64 = map.next_value()?;
+                return single_entry(map, Value::Uid(Uid::new(uid)));
+            }
+            Some(Key::Other(key)) => key,
+        };
+        let mut entries: Vec<(String, Value)> = Vec::with_capacity(cautious(map.size_hint()));
+        entries.push((first, map.next_value()?));
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            entries.push((key, value));
+        }
+        Ok(Value::Dictionary(dictionary_last_wins(entries)))
+    }
+}
+
+fn read_array<'de, A: de::SeqAccess<'de>>(mut seq: A) -> Result<Array, A::Error> {
+    let mut items = Vec::with_capacity(cautious(seq.size_hint()));
+    while let Some(item) = seq.next_element::<Value>()? {
+        items.push(item);
+    }
+    Ok(Array::from(items))
+}
+
+/// A size hint, trusted only up to a modest preallocation.
+fn cautious(hint: Option<usize>) -> usize {
+    hint.unwrap_or(0).min(1024)
+}
+
+/// Ends a magic map, which must have no second entry.
+fn single_entry<'de, A: de::MapAccess<'de>>(mut map: A, value: Value) -> Result<Value, A::Error> {
+    match map.next_key::<IgnoredAny>()? {
+        None => Ok(value),
+        Some(_) => Err(de::Error::invalid_length(2, &"a map with one entry")),
+    }
+}
+
+/// Builds a dictionary from entries in which a repeated key keeps its first place and
+/// takes its last value, in linear time.
+fn dictionary_last_wins(entries: Vec<(String, Value)>) -> Dictionary {
+    let unique = if entries.len() <= 16 {
+        entries
+            .iter()
+            .enumerate()
+            .all(|(i, (k, _))| entries.iter().take(i).all(|(other, _)| other != k))
+    } else {
+        let mut seen = HashSet::with_capacity(entries.len());
+        entries.iter().all(|(k, _)| seen.insert(k.as_str()))
+    };
+    if unique {
+        return Dictionary::from_unique_entries(entries);
+    }
+    let mut places: HashMap<String, usize> = HashMap::with_capacity(entries.len());
+    let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        match places.get(&key) {
+            Some(&place) => {
+                if let Some(slot) = out.get_mut(place) {
+                    slot.1 = value;
+                }
+            }
+            None => {
+                places.insert(key.clone(), out.len());
+                out.push((key, value));
+            }
+        }
+    }
+    Dictionary::from_unique_entries(out)
+}
+
+/// The first key of a map: a magic name, or an ordinary key.
+enum Key {
+    Date,
+    Uid,
+    Other(String),
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(match v {
+            magic::DATE => Key::Date,
+            magic::UID => Key::Uid,
+            _ => Key::Other(v.to_owned()),
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
+        Ok(match v.as_str() {
+            magic::DATE => Key::Date,
+            magic::UID => Key::Uid,
+            _ => Key::Other(v),
+        })
+    }
+}
+
+/// Reads a map (a dictionary); a date or UID is a type error.
+impl<'de> Deserialize<'de> for Dictionary {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DictionaryVisitor;
+
+        impl<'de> Visitor<'de> for DictionaryVisitor {
+            type Value = Dictionary;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a dictionary")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Dictionary, A::Error> {
+                match ValueVisitor.visit_map(map)? {
+                    Value::Dictionary(d) => Ok(d),
+                    Value::Date(_) => {
+                        Err(de::Error::invalid_type(Unexpected::Other("date"), &self))
+                    }
+                    _ => Err(de::Error::invalid_type(Unexpected::Other("UID"), &self)),
+                }
+            }
+        }
+
+        deserializer.deserialize_map(DictionaryVisitor)
+    }
+}
+
+/// Reads a sequence.
+impl<'de> Deserialize<'de> for Array {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ArrayVisitor;
+
+        impl<'de> Visitor<'de> for ArrayVisitor {
+            type Value = Array;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Array, A::Error> {
+                read_array(seq)
+            }
+        }
+
+        deserializer.deserialize_seq(ArrayVisitor)
+    }
+}
+
+/// Reads any integer in `i64::MIN..=u64::MAX`; others are
+/// [`ErrorKind::IntegerOutOfRange`].
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor)
+    }
+}
+
+struct IntegerVisitor;
+
+impl Visitor<'_> for IntegerVisitor {
+    type Value = Integer;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(INTEGER_RANGE)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Integer, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Integer, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Integer, E> {
+        Integer::from_i128(v)
+            .ok_or_else(|| de::Error::invalid_value(Unexpected::Other("128-bit integer"), &self))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Integer, E> {
+        u64::try_from(v)
+            .map(Integer::from)
+            .map_err(|_| de::Error::invalid_value(Unexpected::Other("128-bit integer"), &self))
+    }
+}
+
+/// Reads a date: this crate's date (newtype [`magic::DATE`]), its XML text
+/// `YYYY-MM-DDTHH:MM:SSZ` (so dates read from JSON strings), or a number of seconds since
+/// 2001-01-01T00:00:00Z.
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(magic::DATE, DateVisitor)
+    }
+}
+
+struct DateVisitor;
+
+impl DateVisitor {
+    fn seconds<E: de::Error>(self, seconds: f64) -> Result<Date, E> {
+        Date::from_apple_seconds(seconds)
+            .ok_or_else(|| de::Error::invalid_value(Unexpected::Float(seconds), &self))
+    }
+}
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = Date;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date")
+    }
+
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Date, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Date, E> {
+        self.seconds(v)
+    }
+
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "exact for any date in the years 0 to 9999"
+    )]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Date, E> {
+        self.seconds(v as f64)
+    }
+
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "exact for any date in the years 0 to 9999"
+    )]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Date, E> {
+        self.seconds(v as f64)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
+        Date::parse_xml(v).ok_or_else(|| de::Error::invalid_value(Unexpected::Str(v), &self))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
+        match map.next_key_seed(KeySeed)? {
+            Some(Key::Date) => {
+                let date = self.seconds(map.next_value()?)?;
+                match map.next_key::<IgnoredAny>()? {
+                    None => Ok(date),
+                    Some(_) => Err(de::Error::invalid_length(2, &"a map with one entry")),
+                }
+            }
+            _ => Err(de::Error::invalid_type(Unexpected::Map, &self)),
+        }
+    }
+}
+
+/// Reads a UID: this crate's UID (newtype [`magic::UID`]), a `CF$UID` dictionary (how
+/// XML writes one), or a plain unsigned integer.
+impl<'de> Deserialize<'de> for Uid {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(magic::UID, UidVisitor)
+    }
+}
+
+struct UidVisitor;
+
+impl<'de> Visitor<'de> for UidVisitor {
+    type Value = Uid;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UID")
+    }
+
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Uid, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Uid, E> {
+        Ok(Uid::new(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Uid, E> {
+        u64::try_from(v)
+            .map(Uid::new)
+            .map_err(|_| de::Error::invalid_value(Unexpected::Signed(v), &self))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Uid, A::Error> {
+        let uid = match map.next_key_seed(KeySeed)? {
+            Some(Key::Uid) => map.next_value()?,
+            Some(Key::Other(key)) if key == "CF$UID" => map.next_value()?,
+            _ => return Err(de::Error::invalid_type(Unexpected::Map, &self)),
+        };
+        match map.next_key::<IgnoredAny>()? {
+            None => Ok(Uid::new(uid)),
+            Some(_) => Err(de::Error::invalid_length(2, &"a map with one entry")),
+        }
+    }
 }
