@@ -1365,3 +1365,625 @@ impl<'de> Visitor<'de> for UidVisitor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+
+    use serde::Deserialize;
+
+    use super::*;
+
+    fn dict(entries: Vec<(&str, Value)>) -> Value {
+        Value::Dictionary(entries.into_iter().collect())
+    }
+
+    fn array(items: Vec<Value>) -> Value {
+        Value::Array(Array::from(items))
+    }
+
+    fn date(text: &str) -> Date {
+        Date::parse_xml(text).unwrap()
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "PascalCase")]
+    struct ErrorItem {
+        error_code: i64,
+        error_domain: String,
+        #[serde(rename = "USEnglishDescription")]
+        description: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(rename_all = "PascalCase")]
+    struct CommandResult {
+        status: String,
+        #[serde(rename = "UDID")]
+        udid: String,
+        #[serde(rename = "CommandUUID")]
+        command_uuid: Option<String>,
+        enrollment_id: Option<String>,
+        error_chain: Option<Vec<ErrorItem>>,
+    }
+
+    fn error_item(code: Value) -> Value {
+        dict(vec![
+            ("ErrorCode", code),
+            ("ErrorDomain", "MCProfileErrorDomain".into()),
+            ("LocalizedDescription", "ignored".into()),
+        ])
+    }
+
+    fn result_value(second_code: Value) -> Value {
+        dict(vec![
+            ("CommandUUID", "0001".into()),
+            (
+                "ErrorChain",
+                array(vec![error_item((-402).into()), error_item(second_code)]),
+            ),
+            ("Status", "Error".into()),
+            ("UDID", "abc".into()),
+            ("Extra", array(vec![dict(vec![("Deep", array(vec![]))])])),
+        ])
+    }
+
+    #[test]
+    fn derived_struct_with_options_vectors_and_unknown_keys() {
+        let value = result_value(1000.into());
+        let result: CommandResult = from_value(&value).unwrap();
+        assert_eq!(
+            result,
+            CommandResult {
+                status: "Error".into(),
+                udid: "abc".into(),
+                command_uuid: Some("0001".into()),
+                enrollment_id: None,
+                error_chain: Some(vec![
+                    ErrorItem {
+                        error_code: -402,
+                        error_domain: "MCProfileErrorDomain".into(),
+                        description: None,
+                    },
+                    ErrorItem {
+                        error_code: 1000,
+                        error_domain: "MCProfileErrorDomain".into(),
+                        description: None,
+                    },
+                ]),
+            }
+        );
+    }
+
+    #[test]
+    fn wrong_type_has_kind_and_path() {
+        let value = result_value("oops".into());
+        let err = from_value::<CommandResult>(&value).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType, "{err}");
+        assert_eq!(err.path(), "/ErrorChain/1/ErrorCode");
+        assert_eq!(err.offset(), Some(0));
+    }
+
+    #[test]
+    fn missing_field_names_field_and_dictionary() {
+        let value = dict(vec![(
+            "ErrorChain",
+            array(vec![dict(vec![("ErrorCode", 1.into())])]),
+        )]);
+        #[derive(Debug, Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        #[allow(dead_code)]
+        struct Outer {
+            error_chain: Vec<ErrorItem>,
+        }
+        let err = from_value::<Outer>(&value).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingField);
+        assert_eq!(err.path(), "/ErrorChain/0");
+        assert!(err.message().contains("ErrorDomain"), "{err}");
+
+        let err = from_value::<CommandResult>(&dict(vec![])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingField);
+        assert_eq!(err.path(), "");
+    }
+
+    #[test]
+    fn borrowed_strings_and_data() {
+        #[derive(Deserialize)]
+        struct Borrowed<'a> {
+            name: &'a str,
+            #[serde(borrow)]
+            blob: &'a [u8],
+            cow: Cow<'a, str>,
+        }
+        let value = dict(vec![
+            ("name", "n".into()),
+            ("blob", Value::Data(vec![1, 2, 3])),
+            ("cow", "c".into()),
+        ]);
+        let b: Borrowed<'_> = from_value(&value).unwrap();
+        assert_eq!((b.name, b.blob, &*b.cow), ("n", &[1u8, 2, 3][..], "c"));
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct ByteBuf(Vec<u8>);
+
+    impl<'de> Deserialize<'de> for ByteBuf {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = ByteBuf;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("bytes")
+                }
+                fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v.to_vec()))
+                }
+                fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(v))
+                }
+            }
+            d.deserialize_byte_buf(V)
+        }
+    }
+
+    #[test]
+    fn scalars_and_bytes() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Scalars {
+            real: f64,
+            int_as_real: f64,
+            flag: bool,
+            token: ByteBuf,
+            list: Vec<u16>,
+            ch: char,
+        }
+        let value = dict(vec![
+            ("real", 1.5.into()),
+            ("int_as_real", 3.into()),
+            ("flag", true.into()),
+            ("token", Value::Data(vec![0, 255])),
+            ("list", array(vec![1.into(), 65535.into()])),
+            ("ch", "x".into()),
+        ]);
+        let s: Scalars = from_value(&value).unwrap();
+        assert_eq!(
+            s,
+            Scalars {
+                real: 1.5,
+                int_as_real: 3.0,
+                flag: true,
+                token: ByteBuf(vec![0, 255]),
+                list: vec![1, 65535],
+                ch: 'x',
+            }
+        );
+        let err = from_value::<ByteBuf>(&"text".into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+    }
+
+    #[test]
+    fn integers_at_range_edges() {
+        assert_eq!(from_value::<i64>(&i64::MIN.into()).unwrap(), i64::MIN);
+        assert_eq!(from_value::<i64>(&i64::MAX.into()).unwrap(), i64::MAX);
+        assert_eq!(from_value::<u64>(&u64::MAX.into()).unwrap(), u64::MAX);
+        assert_eq!(from_value::<u8>(&255.into()).unwrap(), 255);
+        assert_eq!(from_value::<i8>(&(-128).into()).unwrap(), -128);
+        assert_eq!(
+            from_value::<i128>(&u64::MAX.into()).unwrap(),
+            i128::from(u64::MAX)
+        );
+        assert_eq!(from_value::<u128>(&7.into()).unwrap(), 7);
+        assert_eq!(
+            from_value::<Integer>(&u64::MAX.into()).unwrap(),
+            u64::MAX.into()
+        );
+        assert_eq!(
+            from_value::<Integer>(&i64::MIN.into()).unwrap(),
+            i64::MIN.into()
+        );
+
+        let out_of_range = |value: Value| {
+            #[derive(Debug, Deserialize)]
+            #[allow(dead_code)]
+            struct Small {
+                inner: Vec<u8>,
+                wide: i64,
+                unsigned: u64,
+            }
+            from_value::<Small>(&value).unwrap_err()
+        };
+        let good = || {
+            vec![
+                ("inner", array(vec![1.into(), 2.into()])),
+                ("wide", 0.into()),
+                ("unsigned", 0.into()),
+            ]
+        };
+        let mut bad = good();
+        bad[0].1 = array(vec![1.into(), 256.into()]);
+        let err = out_of_range(dict(bad));
+        assert_eq!(err.kind(), ErrorKind::IntegerOutOfRange, "{err}");
+        assert_eq!(err.path(), "/inner/1");
+        assert!(err.message().contains("u8"), "{err}");
+
+        let mut bad = good();
+        bad[1].1 = u64::MAX.into();
+        let err = out_of_range(dict(bad));
+        assert_eq!(err.kind(), ErrorKind::IntegerOutOfRange);
+        assert_eq!(err.path(), "/wide");
+
+        let mut bad = good();
+        bad[2].1 = (-1).into();
+        let err = out_of_range(dict(bad));
+        assert_eq!(err.kind(), ErrorKind::IntegerOutOfRange);
+        assert_eq!(err.path(), "/unsigned");
+
+        // Range errors found by a visitor (not by a typed request) are recognised too.
+        let err = from_value::<std::num::NonZeroU8>(&0.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::IntegerOutOfRange, "{err}");
+        let err = from_value::<std::num::NonZeroU8>(&300.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::IntegerOutOfRange, "{err}");
+        // A real is no integer.
+        let err = from_value::<u8>(&1.5.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum Command {
+        DeviceLock,
+        Restart(u32),
+        Install { identifier: String },
+        Pair(u8, String),
+    }
+
+    #[test]
+    fn enums() {
+        assert_eq!(
+            from_value::<Command>(&"DeviceLock".into()).unwrap(),
+            Command::DeviceLock
+        );
+        let v = dict(vec![("Restart", 5.into())]);
+        assert_eq!(from_value::<Command>(&v).unwrap(), Command::Restart(5));
+        let v = dict(vec![(
+            "Install",
+            dict(vec![("identifier", "com.x".into())]),
+        )]);
+        assert_eq!(
+            from_value::<Command>(&v).unwrap(),
+            Command::Install {
+                identifier: "com.x".into()
+            }
+        );
+        let v = dict(vec![("Pair", array(vec![1.into(), "b".into()]))]);
+        assert_eq!(
+            from_value::<Command>(&v).unwrap(),
+            Command::Pair(1, "b".into())
+        );
+        let v = dict(vec![("DeviceLock", dict(vec![]))]);
+        assert_eq!(from_value::<Command>(&v).unwrap(), Command::DeviceLock);
+
+        let v = dict(vec![("List", array(vec!["Wipe".into()]))]);
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Holder {
+            #[serde(rename = "List")]
+            list: Vec<Command>,
+        }
+        let err = from_value::<Holder>(&v).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownVariant);
+        assert_eq!(err.path(), "/List/0");
+
+        let v = dict(vec![("Restart", 5.into()), ("DeviceLock", 1.into())]);
+        let err = from_value::<Command>(&v).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        let err = from_value::<Command>(&dict(vec![])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        let err = from_value::<Command>(&3.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+        let err = from_value::<Command>(&"Restart".into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+    }
+
+    #[test]
+    fn dates_and_uids() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Stamped {
+            when: Date,
+            from_text: Date,
+            as_text: String,
+            uid: Uid,
+            cf_uid: Uid,
+            maybe: Option<Date>,
+        }
+        let d = date("2018-06-30T13:46:38Z");
+        let value = dict(vec![
+            ("when", d.into()),
+            ("from_text", "2018-06-30T13:46:38Z".into()),
+            ("as_text", d.into()),
+            ("uid", Uid::new(7).into()),
+            ("cf_uid", dict(vec![("CF$UID", 9.into())])),
+            ("maybe", d.into()),
+        ]);
+        let s: Stamped = from_value(&value).unwrap();
+        assert_eq!(
+            s,
+            Stamped {
+                when: d,
+                from_text: d,
+                as_text: "2018-06-30T13:46:38Z".into(),
+                uid: Uid::new(7),
+                cf_uid: Uid::new(9),
+                maybe: Some(d),
+            }
+        );
+
+        let err = from_value::<Date>(&"yesterday".into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        let err = from_value::<Date>(&true.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+        // A date is not a struct, a number or bytes.
+        let err = from_value::<f64>(&d.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+        let err = from_value::<CommandResult>(&d.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+        assert!(err.message().contains("date"), "{err}");
+        let err = from_value::<u64>(&Uid::new(1).into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+    }
+
+    #[test]
+    fn unknown_fields_denied_when_asked() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            a: u8,
+        }
+        let v = dict(vec![("a", 1.into()), ("b", 2.into())]);
+        let err = from_value::<Strict>(&v).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownField);
+        assert_eq!(err.path(), "/b");
+    }
+
+    fn nested(depth: usize) -> Value {
+        let mut v = Value::from("leaf");
+        for i in 0..depth {
+            v = if i % 2 == 0 {
+                array(vec![v, 1.into()])
+            } else {
+                dict(vec![("k", v), ("z", Value::Data(vec![1]))])
+            };
+        }
+        v
+    }
+
+    #[test]
+    fn ignored_any_skips_deep_nesting() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Pick {
+            keep: u8,
+        }
+        let v = dict(vec![
+            ("skip", nested(120)),
+            ("keep", 3.into()),
+            ("more", nested(5)),
+        ]);
+        assert_eq!(from_value::<Pick>(&v).unwrap(), Pick { keep: 3 });
+        assert!(from_value::<IgnoredAny>(&nested(127)).is_ok());
+        let err = from_value::<IgnoredAny>(&nested(129)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DepthLimitExceeded);
+    }
+
+    fn rich() -> Value {
+        let mut inner = Dictionary::new();
+        inner.insert("max", u64::MAX);
+        inner.insert("min", i64::MIN);
+        inner.insert("zero", 0);
+        inner.insert("real", -0.25);
+        inner.insert("nan", f64::NAN);
+        inner.insert("t", true);
+        inner.insert("f", false);
+        inner.insert("data", Value::Data(vec![0, 1, 2]));
+        inner.insert("empty data", Value::Data(vec![]));
+        inner.insert("date", date("1999-12-31T23:59:59Z"));
+        inner.insert("fractional date", Date::from_apple_seconds(0.5).unwrap());
+        inner.insert("uid", Uid::new(42));
+        inner.insert("cf", dict(vec![("CF$UID", 3.into())]));
+        inner.insert("s", "text with / and ~");
+        inner.insert("empty dict", Dictionary::new());
+        inner.insert("empty array", Array::new());
+        dict(vec![
+            ("inner", inner.into()),
+            (
+                "list",
+                array(vec![1.into(), "two".into(), nested(6), array(vec![])]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn value_round_trips_through_from_value() {
+        let value = rich();
+        assert_eq!(from_value::<Value>(&value).unwrap(), value);
+        let Value::Dictionary(d) = &value else {
+            unreachable!()
+        };
+        assert_eq!(&from_value::<Dictionary>(&value).unwrap(), d);
+        let list = value.get("list").unwrap();
+        assert_eq!(
+            from_value::<Array>(list).unwrap().into_vec(),
+            list.as_array().unwrap().to_vec()
+        );
+        let err = from_value::<Dictionary>(&date("2001-01-01T00:00:00Z").into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+    }
+
+    #[test]
+    fn value_from_json() {
+        let json = r#"{"b": [1, -2, 18446744073709551615, 1.5, "s", true, {}],
+                       "a": {"x": false}, "b2": [], "dup": 1, "dup": 2}"#;
+        let value: Value = serde_json::from_str(json).unwrap();
+        let expected = dict(vec![
+            (
+                "b",
+                array(vec![
+                    1.into(),
+                    (-2).into(),
+                    u64::MAX.into(),
+                    1.5.into(),
+                    "s".into(),
+                    true.into(),
+                    dict(vec![]),
+                ]),
+            ),
+            ("a", dict(vec![("x", false.into())])),
+            ("b2", array(vec![])),
+            ("dup", 2.into()),
+        ]);
+        assert_eq!(value, expected);
+        assert!(serde_json::from_str::<Value>("null").is_err());
+
+        let d: Date = serde_json::from_str(r#""2018-06-30T13:46:38Z""#).unwrap();
+        assert_eq!(d, date("2018-06-30T13:46:38Z"));
+        let d: Date = serde_json::from_str("0.5").unwrap();
+        assert_eq!(d.apple_seconds(), 0.5);
+        let u: Uid = serde_json::from_str("7").unwrap();
+        assert_eq!(u, Uid::new(7));
+        let u: Uid = serde_json::from_str(r#"{"CF$UID": 8}"#).unwrap();
+        assert_eq!(u, Uid::new(8));
+        let i: Integer = serde_json::from_str("-5").unwrap();
+        assert_eq!(i, Integer::from(-5));
+        let a: Array = serde_json::from_str("[1]").unwrap();
+        assert_eq!(a.len(), 1);
+        let d: Dictionary = serde_json::from_str(r#"{"k": "v"}"#).unwrap();
+        assert_eq!(d.get("k"), Some(&Value::from("v")));
+    }
+
+    #[test]
+    fn dictionary_with_many_repeated_keys_keeps_last_values() {
+        let mut entries: Vec<(String, Value)> =
+            (0..40).map(|i| (format!("k{i}"), Value::from(i))).collect();
+        entries.push(("k3".into(), "last".into()));
+        let d = dictionary_last_wins(entries);
+        assert_eq!(d.len(), 40);
+        assert_eq!(d.get("k3"), Some(&Value::from("last")));
+        assert_eq!(d.keys().nth(3), Some("k3"));
+    }
+
+    #[test]
+    fn maps_with_integer_keys_and_units() {
+        let v = dict(vec![("1", "a".into()), ("20", "b".into())]);
+        let m: HashMap<u32, String> = from_value(&v).unwrap();
+        assert_eq!(m.get(&20).map(String::as_str), Some("b"));
+        let m: BTreeMap<String, String> = from_value(&v).unwrap();
+        assert_eq!(m.len(), 2);
+        let err = from_value::<HashMap<u32, String>>(&dict(vec![("x", "a".into())])).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
+        assert_eq!(err.path(), "/x");
+
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Unit;
+        from_value::<()>(&dict(vec![])).unwrap();
+        assert_eq!(from_value::<Unit>(&array(vec![])).unwrap(), Unit);
+        assert!(from_value::<()>(&array(vec![1.into()])).is_err());
+    }
+
+    #[test]
+    fn tuples_must_match_length() {
+        let v = array(vec![1.into(), 2.into()]);
+        assert_eq!(from_value::<(u8, u8)>(&v).unwrap(), (1, 2));
+        let err = from_value::<(u8,)>(&v).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+        assert_eq!(err.path(), "/1");
+        let err = from_value::<(u8, u8, u8)>(&v).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    }
+
+    #[test]
+    fn untagged_and_flattened_types_see_dates() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        #[serde(untagged)]
+        enum Either {
+            When(Date),
+            Text(String),
+        }
+        let d = date("2020-01-01T00:00:00Z");
+        assert_eq!(from_value::<Either>(&d.into()).unwrap(), Either::When(d));
+        assert_eq!(
+            from_value::<Either>(&"x".into()).unwrap(),
+            Either::Text("x".into())
+        );
+
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Flat {
+            a: u8,
+            #[serde(flatten)]
+            rest: BTreeMap<String, Value>,
+        }
+        let v = dict(vec![
+            ("a", 1.into()),
+            ("d", d.into()),
+            ("u", Uid::new(2).into()),
+        ]);
+        let f: Flat = from_value(&v).unwrap();
+        assert_eq!(f.rest.get("d"), Some(&Value::Date(d)));
+        assert_eq!(f.rest.get("u"), Some(&Value::Uid(Uid::new(2))));
+    }
+
+    #[test]
+    fn options_ignoring_their_value_still_consume_it() {
+        struct Lazy;
+        impl<'de> Deserialize<'de> for Lazy {
+            fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Lazy;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("anything")
+                    }
+                    fn visit_some<D: de::Deserializer<'de>>(self, _: D) -> Result<Lazy, D::Error> {
+                        Ok(Lazy)
+                    }
+                }
+                d.deserialize_option(V)
+            }
+        }
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct Holder {
+            lazy: Lazy,
+            after: u8,
+        }
+        let v = dict(vec![("lazy", nested(4)), ("after", 1.into())]);
+        assert_eq!(from_value::<Holder>(&v).unwrap().after, 1);
+        assert!(from_value::<Lazy>(&nested(4)).is_ok());
+    }
+
+    #[test]
+    fn serde_errors_map_to_kinds() {
+        use de::Error as _;
+        assert_eq!(Error::missing_field("X").kind(), ErrorKind::MissingField);
+        assert_eq!(Error::duplicate_field("X").kind(), ErrorKind::DuplicateKey);
+        assert_eq!(
+            Error::unknown_field("X", &["a", "b"]).kind(),
+            ErrorKind::UnknownField
+        );
+        assert_eq!(
+            Error::unknown_variant("X", &[]).kind(),
+            ErrorKind::UnknownVariant
+        );
+        assert_eq!(
+            Error::invalid_length(3, &"two").kind(),
+            ErrorKind::InvalidValue
+        );
+        assert_eq!(Error::custom("boom").kind(), ErrorKind::Custom);
+        assert_eq!(
+            Error::invalid_value(Unexpected::Unsigned(5), &"variant index 0 <= i < 3").kind(),
+            ErrorKind::InvalidValue
+        );
+        assert_eq!(
+            Error::unknown_field("X", &["a", "b"]).message(),
+            "unknown key \"X\", expected one of \"a\", \"b\""
+        );
+    }
+}
