@@ -56,14 +56,14 @@ use crate::{
 ///
 /// #[derive(Deserialize)]
 /// #[serde(rename_all = "PascalCase")]
-/// struct Result {
+/// struct CommandResult {
 ///     status: String,
 ///     #[serde(rename = "UDID")]
 ///     udid: Option<String>,
 /// }
 ///
 /// let doc = b"<plist><dict><key>Status</key><string>Acknowledged</string></dict></plist>";
-/// let result: Result = mdm_plist::from_slice(doc)?;
+/// let result: CommandResult = mdm_plist::from_slice(doc)?;
 /// assert_eq!(result.status, "Acknowledged");
 /// assert_eq!(result.udid, None);
 /// # Ok::<(), mdm_plist::Error>(())
@@ -490,7 +490,7 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
                     visitor.visit_newtype_struct(u.get().into_deserializer())
                 }
                 // A string (a date's text) or a `CF$UID` dictionary: the visitor decides.
-                event => return self.visit_event(event, visitor),
+                event => return self.visit_typed(event, visitor),
             };
             return self.located(result);
         }
@@ -970,7 +970,7 @@ fn one_of(names: &[&str]) -> String {
 /// [`ErrorKind::IntegerOutOfRange`]; null is a type error, as property lists have none.
 /// In a map with a repeated key (possible in JSON) the last value wins, at the place of
 /// the first. Building a `Value` through serde recurses once per level of nesting; this
-/// crate's readers bound the depth ([`ReadOptions::max_depth`](crate::ReadOptions)), as
+/// crate's readers bound the depth ([`ReadOptions::with_max_depth`](crate::ReadOptions::with_max_depth)), as
 /// does `serde_json`. [`Value::from_slice`] reads without recursion and is faster.
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -1249,7 +1249,7 @@ impl Visitor<'_> for IntegerVisitor {
     }
 }
 
-/// Reads a date: this crate's date (newtype [`magic::DATE`]), its XML text
+/// Reads a date: a date from this crate's deserializer or serializer, its XML text
 /// `YYYY-MM-DDTHH:MM:SSZ` (so dates read from JSON strings), or a number of seconds since
 /// 2001-01-01T00:00:00Z.
 impl<'de> Deserialize<'de> for Date {
@@ -1319,7 +1319,7 @@ impl<'de> Visitor<'de> for DateVisitor {
     }
 }
 
-/// Reads a UID: this crate's UID (newtype [`magic::UID`]), a `CF$UID` dictionary (how
+/// Reads a UID: a UID from this crate's deserializer or serializer, a `CF$UID` dictionary (how
 /// XML writes one), or a plain unsigned integer.
 impl<'de> Deserialize<'de> for Uid {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -1957,6 +1957,87 @@ mod tests {
         let v = dict(vec![("lazy", nested(4)), ("after", 1.into())]);
         assert_eq!(from_value::<Holder>(&v).unwrap().after, 1);
         assert!(from_value::<Lazy>(&nested(4)).is_ok());
+    }
+
+    /// Replays events, each at offset 10 * its index.
+    struct Replay<'a>(std::vec::IntoIter<Event<'a>>, usize);
+
+    impl<'a> Source<'a> for Replay<'a> {
+        fn next_event(&mut self) -> Result<Event<'a>> {
+            self.1 += 1;
+            self.0
+                .next()
+                .ok_or_else(|| Error::new(ErrorKind::UnexpectedEof, "end"))
+        }
+        fn event_offset(&self) -> usize {
+            self.1.saturating_sub(1) * 10
+        }
+        fn finish(&mut self) -> Result<()> {
+            match self.0.next() {
+                None => Ok(()),
+                Some(_) => Err(Error::at(ErrorKind::TrailingData, self.1 * 10, "more")),
+            }
+        }
+    }
+
+    fn replay<'a, T: Deserialize<'a>>(events: Vec<Event<'a>>) -> Result<T> {
+        deserialize_from(Replay(events.into_iter(), 0), &ReadOptions::new())
+    }
+
+    #[test]
+    fn errors_carry_the_offset_of_their_event() {
+        let key = |k: &'static str| Event::Key(Cow::Borrowed(k));
+        let events = || {
+            vec![
+                Event::StartDictionary(None),
+                key("ErrorCode"),
+                Event::String(Cow::Borrowed("x")),
+                key("ErrorDomain"),
+                Event::String(Cow::Owned("d".to_owned())),
+                Event::EndDictionary,
+            ]
+        };
+        let err = replay::<ErrorItem>(events()).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (ErrorKind::InvalidType, Some(20))
+        );
+        assert_eq!(err.path(), "/ErrorCode");
+
+        let mut e = events();
+        e[2] = Event::Integer(5.into());
+        e.truncate(3);
+        e.push(Event::EndDictionary);
+        let err = replay::<ErrorItem>(e).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (ErrorKind::MissingField, Some(30))
+        );
+        assert_eq!(err.path(), "");
+
+        let mut e = events();
+        e[2] = Event::Integer(5.into());
+        e.push(Event::Boolean(true));
+        let err = replay::<ErrorItem>(e).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (ErrorKind::TrailingData, Some(60))
+        );
+
+        let mut e = events();
+        e[2] = Event::Integer(5.into());
+        e[3] = key("ErrorCode");
+        let err = replay::<ErrorItem>(e).unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset()),
+            (ErrorKind::DuplicateKey, Some(30))
+        );
+
+        let mut e = events();
+        e[2] = Event::Integer(5.into());
+        e.pop();
+        let err = replay::<ErrorItem>(e).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
     }
 
     #[test]
