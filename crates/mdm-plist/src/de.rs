@@ -25,6 +25,10 @@
 //! Duplicate keys are always rejected here, whatever [`ReadOptions`] says: a typed
 //! decode has no sensible "last value wins".
 //!
+//! serde visitors recurse once per level of nesting; the depth limit
+//! ([`ReadOptions::with_max_depth`], 128 by default) is what bounds that recursion, so
+//! raise it only for input you trust.
+//!
 //! Every error carries the byte offset of the event concerned and the JSON Pointer of the
 //! value concerned; a missing field names the dictionary that lacks it.
 
