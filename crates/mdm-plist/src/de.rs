@@ -128,7 +128,9 @@ fn deserialize_from<'a, S: Source<'a>, T: Deserialize<'a>>(
         parser: Parser::new(source, options),
         peeked: None,
     };
-    let value = T::deserialize(&mut de)?;
+    // An error a `Deserialize` impl makes itself, after reading, gets a position here.
+    let result = T::deserialize(&mut de);
+    let value = de.located(result)?;
     // A visitor may leave a value it was offered unread (`visit_some` that ignores its
     // deserializer); it is still checked, so a success means the whole document is valid.
     de.discard_peeked()?;
@@ -2042,6 +2044,27 @@ mod tests {
         e.pop();
         let err = replay::<ErrorItem>(e).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::UnexpectedEof);
+
+        // An error a `Deserialize` impl makes after reading still gets a position.
+        #[derive(Debug)]
+        struct Picky;
+        impl<'de> Deserialize<'de> for Picky {
+            fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let _ = String::deserialize(d)?;
+                Err(de::Error::custom("not this one"))
+            }
+        }
+        let err = replay::<Picky>(vec![Event::String(Cow::Borrowed("s"))]).unwrap_err();
+        assert_eq!((err.kind(), err.offset()), (ErrorKind::Custom, Some(0)));
+        let err = replay::<Vec<Picky>>(vec![
+            Event::StartArray(None),
+            Event::String(Cow::Borrowed("s")),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            (err.kind(), err.offset(), err.path()),
+            (ErrorKind::Custom, Some(10), "/0".to_owned())
+        );
     }
 
     #[test]
