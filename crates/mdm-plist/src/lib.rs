@@ -55,7 +55,7 @@ mod xml;
 
 use std::io::{Read, Write};
 
-pub use de::{from_slice, from_slice_with, from_value};
+pub use de::{from_reader, from_slice, from_slice_with, from_value};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{DuplicateKeys, Format, ReadOptions, WriteOptions};
 pub use scalar::{Date, Integer, ParseIntegerError, Uid};
