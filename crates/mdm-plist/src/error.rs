@@ -357,6 +357,6 @@ mod tests {
 
     #[test]
     fn error_is_one_pointer() {
-        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+        assert_eq!(size_of::<Error>(), size_of::<usize>());
     }
 }

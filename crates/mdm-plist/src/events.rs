@@ -93,11 +93,6 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         self.duplicate_keys == DuplicateKeys::KeepLast
     }
 
-    /// The byte offset of the last event.
-    pub(crate) fn offset(&self) -> usize {
-        self.source.event_offset()
-    }
-
     /// The next event, checked. Errors carry their offset and key path.
     pub(crate) fn next(&mut self) -> Result<Event<'a>> {
         if self.finished {
@@ -243,6 +238,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         Ok(())
     }
 
+    #[allow(
+        clippy::ptr_arg,
+        reason = "the key is cloned as a Cow to keep it borrowed"
+    )]
     fn push_key(&mut self, key: &Cow<'a, str>) -> Result<()> {
         let Some(frame) = self.stack.last_mut() else {
             return Ok(());

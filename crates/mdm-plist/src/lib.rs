@@ -16,8 +16,8 @@
 //! <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 //! <plist version="1.0">
 //! <dict>
-//! 	<key>Status</key>
-//! 	<string>Acknowledged</string>
+//!     <key>Status</key>
+//!     <string>Acknowledged</string>
 //! </dict>
 //! </plist>
 //! "#;

@@ -228,9 +228,15 @@ impl Date {
             })
         };
         let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-        if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':'))
-            || !sep(19, b'Z')
-        {
+        let separators = [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'Z'),
+        ];
+        if !separators.iter().all(|&(i, c)| sep(i, c)) {
             return None;
         }
         let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
@@ -341,16 +347,21 @@ impl From<Date> for SystemTime {
     /// The same instant. A date beyond what `SystemTime` holds on this platform becomes
     /// the nearest of 0000-01-01 and 9999-12-31T23:59:59, or the Unix epoch where even
     /// those cannot be held.
-    #[allow(clippy::cast_precision_loss, reason = "f64 is the format's own precision")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "f64 is the format's own precision"
+    )]
     fn from(date: Date) -> Self {
         let unix = date.apple_seconds + APPLE_EPOCH_UNIX as f64;
-        let exact = Duration::try_from_secs_f64(unix.abs()).ok().and_then(|magnitude| {
-            if unix >= 0.0 {
-                UNIX_EPOCH.checked_add(magnitude)
-            } else {
-                UNIX_EPOCH.checked_sub(magnitude)
-            }
-        });
+        let exact = Duration::try_from_secs_f64(unix.abs())
+            .ok()
+            .and_then(|magnitude| {
+                if unix >= 0.0 {
+                    UNIX_EPOCH.checked_add(magnitude)
+                } else {
+                    UNIX_EPOCH.checked_sub(magnitude)
+                }
+            });
         exact.unwrap_or_else(|| {
             let bound = if unix >= 0.0 {
                 UNIX_EPOCH.checked_add(Duration::from_secs(LAST_XML_SECOND.unsigned_abs()))
@@ -466,11 +477,27 @@ mod tests {
     #[test]
     fn system_time_clamps_out_of_range_dates() {
         let far = Date::from_apple_seconds(1e300).unwrap();
-        assert_eq!(Date::from(SystemTime::from(far)).unix_seconds(), LAST_XML_SECOND);
+        assert_eq!(
+            Date::from(SystemTime::from(far)).unix_seconds(),
+            LAST_XML_SECOND
+        );
         let past = Date::from_apple_seconds(-1e300).unwrap();
-        assert_eq!(Date::from(SystemTime::from(past)).unix_seconds(), FIRST_XML_SECOND);
-        assert_eq!(Date::parse_xml("0000-01-01T00:00:00Z").unwrap().unix_seconds(), FIRST_XML_SECOND);
-        assert_eq!(Date::parse_xml("9999-12-31T23:59:59Z").unwrap().unix_seconds(), LAST_XML_SECOND);
+        assert_eq!(
+            Date::from(SystemTime::from(past)).unix_seconds(),
+            FIRST_XML_SECOND
+        );
+        assert_eq!(
+            Date::parse_xml("0000-01-01T00:00:00Z")
+                .unwrap()
+                .unix_seconds(),
+            FIRST_XML_SECOND
+        );
+        assert_eq!(
+            Date::parse_xml("9999-12-31T23:59:59Z")
+                .unwrap()
+                .unix_seconds(),
+            LAST_XML_SECOND
+        );
     }
 
     #[test]

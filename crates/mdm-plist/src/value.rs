@@ -664,6 +664,6 @@ mod tests {
 
     #[test]
     fn value_is_four_words() {
-        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(size_of::<Value>(), 32);
     }
 }

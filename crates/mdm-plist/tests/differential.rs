@@ -12,12 +12,11 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
-    reason = "tests"
-)]
-#![allow(
+    clippy::panic,
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
-    reason = "test generator"
+    clippy::cast_possible_wrap,
+    reason = "tests"
 )]
 
 use std::fmt::Write as _;

@@ -181,7 +181,13 @@ pub enum Platform {
 
 impl Platform {
     /// Every platform, in the schema's order.
-    pub const ALL: [Self; 5] = [Self::Ios, Self::MacOs, Self::TvOs, Self::VisionOs, Self::WatchOs];
+    pub const ALL: [Self; 5] = [
+        Self::Ios,
+        Self::MacOs,
+        Self::TvOs,
+        Self::VisionOs,
+        Self::WatchOs,
+    ];
 
     /// The schema's name (`iOS`, `macOS`, `tvOS`, `visionOS`, `watchOS`).
     pub const fn name(self) -> &'static str {

@@ -92,7 +92,10 @@ impl<C: Command> CommandEnvelope<C> {
             other => {
                 return Err(mdm_plist::Error::new(
                     mdm_plist::ErrorKind::InvalidType,
-                    format!("a command must serialize to a dictionary, not {}", other.type_name()),
+                    format!(
+                        "a command must serialize to a dictionary, not {}",
+                        other.type_name()
+                    ),
                 ));
             }
         };
@@ -153,7 +156,11 @@ pub struct AnyCommand {
 
 impl AnyCommand {
     /// A command with this request type, UUID and keys.
-    pub fn new(request_type: impl Into<String>, command_uuid: impl Into<String>, keys: Dictionary) -> Self {
+    pub fn new(
+        request_type: impl Into<String>,
+        command_uuid: impl Into<String>,
+        keys: Dictionary,
+    ) -> Self {
         Self {
             command_uuid: command_uuid.into(),
             request_type: request_type.into(),
@@ -178,7 +185,9 @@ impl AnyCommand {
         let dict = value.as_dictionary().ok_or(SchemaError::NotAnMdmMessage)?;
         let command = dict.get("Command").ok_or_else(|| missing("Command", ""))?;
         let command = command.as_dictionary().ok_or_else(|| wrong("Command"))?;
-        let uuid = dict.get("CommandUUID").ok_or_else(|| missing("CommandUUID", ""))?;
+        let uuid = dict
+            .get("CommandUUID")
+            .ok_or_else(|| missing("CommandUUID", ""))?;
         let uuid = uuid.as_str().ok_or_else(|| wrong("CommandUUID"))?;
         let request_type = command
             .get("RequestType")

@@ -62,9 +62,7 @@ pub use error::SchemaError;
 pub use message::{
     MessageKind, decode_any_command, decode_any_result, decode_result, decode_result_with,
 };
-pub use result::{
-    CommandResult, EmptyResponse, ErrorChainItem, Identity, ResponseFields, Status,
-};
+pub use result::{CommandResult, EmptyResponse, ErrorChainItem, Identity, ResponseFields, Status};
 
 pub use bypass::{BypassCode, BypassCodeError, EscrowKey, RandomSourceError};
 pub use secret::{REDACTED, SecretData, SecretString};

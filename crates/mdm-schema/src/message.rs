@@ -83,7 +83,9 @@ pub fn decode_result_with<C: Command>(
 }
 
 /// The checks of [`decode_result`] after decoding.
-pub(crate) fn check_result<C: Command, R>(result: CommandResult<R>) -> Result<CommandResult<R>, SchemaError> {
+pub(crate) fn check_result<C: Command, R>(
+    result: CommandResult<R>,
+) -> Result<CommandResult<R>, SchemaError> {
     if result.status == crate::Status::Idle {
         return Err(SchemaError::NotACommandResult);
     }
@@ -93,13 +95,15 @@ pub(crate) fn check_result<C: Command, R>(result: CommandResult<R>) -> Result<Co
             "missing field `CommandUUID`",
         )));
     }
-    if let Some(found) = &result.request_type {
-        if found != C::REQUEST_TYPE {
-            return Err(SchemaError::RequestTypeMismatch {
-                expected: C::REQUEST_TYPE.to_owned(),
-                found: found.clone(),
-            });
-        }
+    if let Some(found) = result
+        .request_type
+        .as_ref()
+        .filter(|f| *f != C::REQUEST_TYPE)
+    {
+        return Err(SchemaError::RequestTypeMismatch {
+            expected: C::REQUEST_TYPE.to_owned(),
+            found: found.clone(),
+        });
     }
     Ok(result)
 }

@@ -1,12 +1,20 @@
 //! `ActivationLockBypassCode` end to end: commands built and parsed, results decoded.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    reason = "tests"
+)]
 
 use mdm_plist::{ErrorKind, Value};
 use mdm_schema::{
     ActivationLockBypassCode, BypassCodeAnswer, ClearActivationLockBypassCode, Command,
-    CommandEnvelope, CommandResult, EmptyResponse, MessageKind, SchemaError, Status,
-    decode_result,
+    CommandEnvelope, CommandResult, EmptyResponse, MessageKind, SchemaError, Status, decode_result,
 };
 
 const UUID: &str = "0F1E2D3C-4B5A-4678-9A0B-1C2D3E4F5A6B";
@@ -34,10 +42,15 @@ fn command_round_trips_in_both_formats() {
         assert_eq!(back, envelope);
         let value = Value::from_slice(&bytes).unwrap();
         assert_eq!(
-            value.pointer("/Command/RequestType").and_then(Value::as_str),
+            value
+                .pointer("/Command/RequestType")
+                .and_then(Value::as_str),
             Some("ActivationLockBypassCode")
         );
-        assert_eq!(value.pointer("/CommandUUID").and_then(Value::as_str), Some(UUID));
+        assert_eq!(
+            value.pointer("/CommandUUID").and_then(Value::as_str),
+            Some(UUID)
+        );
     }
 }
 
@@ -83,7 +96,10 @@ fn acknowledged_result_hands_out_the_code() {
     let result = decode_result::<ActivationLockBypassCode>(&bytes).unwrap();
     assert_eq!(result.status, Status::Acknowledged);
     assert_eq!(result.command_uuid.as_deref(), Some(UUID));
-    assert_eq!(result.identity.udid.as_deref(), Some("00008030-000000000000FACE"));
+    assert_eq!(
+        result.identity.udid.as_deref(),
+        Some("00008030-000000000000FACE")
+    );
     assert_eq!(result.extra.get("FutureKey"), Some(&Value::from(7)));
     let response = result.acknowledged().unwrap();
     match response.answer() {
@@ -102,15 +118,28 @@ fn absent_and_empty_codes_are_normal_answers() {
         "<key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Acknowledged</string>"
     ));
     let result = decode_result::<ActivationLockBypassCode>(&absent).unwrap();
-    assert_eq!(result.acknowledged().unwrap().answer(), BypassCodeAnswer::Absent);
-    assert!(result.acknowledged().unwrap().parse_code().unwrap().is_none());
+    assert_eq!(
+        result.acknowledged().unwrap().answer(),
+        BypassCodeAnswer::Absent
+    );
+    assert!(
+        result
+            .acknowledged()
+            .unwrap()
+            .parse_code()
+            .unwrap()
+            .is_none()
+    );
 
     let empty = result_xml(&format!(
         "<key>ActivationLockBypassCode</key><string></string>\
          <key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Acknowledged</string>"
     ));
     let result = decode_result::<ActivationLockBypassCode>(&empty).unwrap();
-    assert_eq!(result.acknowledged().unwrap().answer(), BypassCodeAnswer::Empty);
+    assert_eq!(
+        result.acknowledged().unwrap().answer(),
+        BypassCodeAnswer::Empty
+    );
 }
 
 #[test]
@@ -129,7 +158,9 @@ fn a_code_without_acknowledged_is_never_handed_out() {
 fn hostile_20_missing_status_is_missing_field() {
     let err = decode_result::<ActivationLockBypassCode>(&hostile("20-albc-missing-status.plist"))
         .unwrap_err();
-    let SchemaError::Plist(e) = &err else { panic!("{err:?}") };
+    let SchemaError::Plist(e) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.kind(), ErrorKind::MissingField);
     assert_eq!(e.path(), "");
     assert!(e.message().contains("Status"), "{e}");
@@ -142,7 +173,10 @@ fn hostile_17_error_chain_is_exact() {
         decode_result::<ActivationLockBypassCode>(&hostile("17-albc-errorchain-non-ascii.plist"))
             .unwrap();
     assert_eq!(result.status, Status::Error);
-    assert_eq!(result.acknowledged().unwrap_err().kind_name(), "NotAcknowledged");
+    assert_eq!(
+        result.acknowledged().unwrap_err().kind_name(),
+        "NotAcknowledged"
+    );
     assert_eq!(result.response.answer(), BypassCodeAnswer::Absent);
     let chain = &result.error_chain;
     assert_eq!(chain.len(), 2);
@@ -150,7 +184,9 @@ fn hostile_17_error_chain_is_exact() {
     assert_eq!(chain[0].error_domain, "FakeMDMErrorDomain");
     assert_eq!(
         chain[0].localized_description.as_deref(),
-        Some("Le code de contournement n\u{2019}est pas disponible pour \u{ab}\u{a0}Exemple-iPad\u{a0}\u{bb}.")
+        Some(
+            "Le code de contournement n\u{2019}est pas disponible pour \u{ab}\u{a0}Exemple-iPad\u{a0}\u{bb}."
+        )
     );
     assert_eq!(
         chain[0].us_english_description.as_deref(),
@@ -164,14 +200,18 @@ fn hostile_17_error_chain_is_exact() {
 
 #[test]
 fn idle_is_not_a_command_result() {
-    let bytes = result_xml("<key>Status</key><string>Idle</string><key>UDID</key><string>X</string>");
+    let bytes =
+        result_xml("<key>Status</key><string>Idle</string><key>UDID</key><string>X</string>");
     let any: CommandResult<EmptyResponse> = CommandResult::from_slice(&bytes).unwrap();
     assert!(any.is_idle());
     assert_eq!(any.command_uuid, None);
     let err = decode_result::<ActivationLockBypassCode>(&bytes).unwrap_err();
     assert!(matches!(err, SchemaError::NotACommandResult));
     let value = Value::from_slice(&bytes).unwrap();
-    assert_eq!(MessageKind::identify(&value).unwrap(), MessageKind::CommandResult);
+    assert_eq!(
+        MessageKind::identify(&value).unwrap(),
+        MessageKind::CommandResult
+    );
 }
 
 #[test]
