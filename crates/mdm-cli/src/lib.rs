@@ -54,7 +54,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check, convert and show property lists (XML and binary).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  mdm plist lint messages/\n  mdm plist lint --json Response.plist\n  \
+mdm plist convert --to json Response.plist\n  mdm plist print Response.plist"
+    )]
     Plist(plist_cmd::PlistCommand),
 }
 
