@@ -127,6 +127,7 @@ impl<'a> XmlSource<'a> {
         )
     }
 
+    #[inline]
     fn str_at(&self, start: usize, end: usize) -> Result<&'a str> {
         self.text.get(start..end).ok_or_else(|| {
             Error::at(
@@ -288,9 +289,16 @@ impl<'a> XmlSource<'a> {
     }
 
     /// An end tag `</name>` at `lt` (which holds `</`); returns the offset after it.
-    #[inline]
+    #[inline(always)]
     fn end_tag(&self, lt: usize, name: &[u8]) -> Result<usize> {
         let name_start = lt + 2;
+        // The common `</name>`, compared as a whole.
+        if let Some(rest) = self.bytes.get(name_start..)
+            && rest.starts_with(name)
+            && rest.get(name.len()) == Some(&b'>')
+        {
+            return Ok(name_start + name.len() + 1);
+        }
         let name_end = self.name_end(name_start);
         if self.bytes.get(name_start..name_end) != Some(name) {
             return Err(match self.byte(name_end) {
@@ -459,7 +467,7 @@ impl<'a> XmlSource<'a> {
     }
 
     /// Refuses `]]>` in plain text.
-    #[inline]
+    #[inline(always)]
     fn check_plain(&self, start: usize, end: usize) -> Result<()> {
         if self.has_cdata_end {
             let segment = self.bytes.get(start..end).unwrap_or_default();
@@ -472,9 +480,9 @@ impl<'a> XmlSource<'a> {
 
     /// The content of the text element `name` starting at `from`, up to and including
     /// its end tag; `self.pos` moves past the end tag.
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, from: usize, name: &[u8]) -> Result<Text> {
-        let Some(k) = memchr2(b'<', b'&', self.rest(from)) else {
+        let Some(k) = find_markup(self.rest(from)) else {
             return Err(self.eof());
         };
         let lt = from + k;
@@ -535,7 +543,7 @@ impl<'a> XmlSource<'a> {
     }
 
     /// The text of a `<key>` or `<string>` element.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, after_tag: usize, empty: bool, name: &[u8]) -> Result<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));
@@ -663,10 +671,10 @@ impl<'a> XmlSource<'a> {
             Some(_) => return Err(malformed(lt, "a malformed end tag")),
         }
         self.pos = gt + 1;
-        match self.bytes.get(name_start..name_end).unwrap_or_default() {
-            b"dict" => Ok(Event::EndDictionary),
-            b"array" => Ok(Event::EndArray),
-            b"plist" if !self.started => Err(malformed(lt, "the plist holds no value")),
+        match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
+            DICT => Ok(Event::EndDictionary),
+            ARRAY => Ok(Event::EndArray),
+            PLIST if !self.started => Err(malformed(lt, "the plist holds no value")),
             _ => Err(malformed(lt, "an end tag without its start tag")),
         }
     }
@@ -682,33 +690,33 @@ impl<'a> XmlSource<'a> {
         self.started = true;
         self.pos = after;
         Ok(
-            match self.bytes.get(name_start..name_end).unwrap_or_default() {
-                b"key" => Event::Key(self.string(after, empty, b"key")?),
-                b"string" => Event::String(self.string(after, empty, b"string")?),
-                b"dict" => {
+            match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
+                KEY => Event::Key(self.string(after, empty, b"key")?),
+                STRING => Event::String(self.string(after, empty, b"string")?),
+                DICT => {
                     if empty {
                         self.pending = Some(Event::EndDictionary);
                     }
                     Event::StartDictionary(None)
                 }
-                b"array" => {
+                ARRAY => {
                     if empty {
                         self.pending = Some(Event::EndArray);
                     }
                     Event::StartArray(None)
                 }
-                b"integer" => Event::Integer(self.integer(after, empty)?),
-                b"true" => {
+                INTEGER => Event::Integer(self.integer(after, empty)?),
+                TRUE => {
                     self.boolean(after, empty, b"true")?;
                     Event::Boolean(true)
                 }
-                b"false" => {
+                FALSE => {
                     self.boolean(after, empty, b"false")?;
                     Event::Boolean(false)
                 }
-                b"real" => Event::Real(self.real(after, empty)?),
-                b"data" => Event::Data(Cow::Owned(self.data(after, empty)?)),
-                b"date" => Event::Date(self.date(after, empty)?),
+                REAL => Event::Real(self.real(after, empty)?),
+                DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
+                DATE => Event::Date(self.date(after, empty)?),
                 _ => {
                     return Err(malformed(
                         lt,
@@ -783,6 +791,47 @@ impl XmlSource<'_> {
             trailing(i)
         }
     }
+}
+
+/// A name of up to 8 bytes as a number, for cheap comparison; longer names give 0.
+#[inline]
+const fn pack(name: &[u8]) -> u64 {
+    if name.len() > 8 {
+        return 0;
+    }
+    let mut packed = 0u64;
+    let mut rest = name;
+    while let [b, tail @ ..] = rest {
+        packed = packed << 8 | *b as u64;
+        rest = tail;
+    }
+    packed
+}
+
+const KEY: u64 = pack(b"key");
+const STRING: u64 = pack(b"string");
+const DICT: u64 = pack(b"dict");
+const ARRAY: u64 = pack(b"array");
+const INTEGER: u64 = pack(b"integer");
+const TRUE: u64 = pack(b"true");
+const FALSE: u64 = pack(b"false");
+const REAL: u64 = pack(b"real");
+const DATA: u64 = pack(b"data");
+const DATE: u64 = pack(b"date");
+const PLIST: u64 = pack(b"plist");
+
+/// The first `<` or `&`: short texts (most keys and values) by a plain loop, which beats
+/// the set-up of a vector search, longer ones by memchr.
+#[inline(always)]
+fn find_markup(text: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    let head = text.get(..SHORT).unwrap_or(text);
+    for (k, &b) in head.iter().enumerate() {
+        if b == b'<' || b == b'&' {
+            return Some(k);
+        }
+    }
+    memchr2(b'<', b'&', text.get(SHORT..)?).map(|k| k + SHORT)
 }
 
 fn malformed(offset: usize, message: &str) -> Error {
