@@ -119,6 +119,15 @@ impl<'a> XmlSource<'a> {
         i
     }
 
+    /// `err`, or running out of input if the input ends at `i`.
+    fn or_eof(&self, i: usize, err: Error) -> Error {
+        if i >= self.bytes.len() {
+            self.eof()
+        } else {
+            err
+        }
+    }
+
     fn eof(&self) -> Error {
         Error::at(
             ErrorKind::UnexpectedEof,
@@ -155,7 +164,10 @@ impl<'a> XmlSource<'a> {
         let name_end = self.name_end(name_start);
         let target = self.bytes.get(name_start..name_end).unwrap_or_default();
         if target.is_empty() {
-            return Err(malformed(lt, "a processing instruction without a target"));
+            return Err(match self.byte(name_start) {
+                None => self.eof(),
+                Some(_) => malformed(lt, "a processing instruction without a target"),
+            });
         }
         if target.eq_ignore_ascii_case(b"xml") {
             return Err(malformed(lt, "an XML declaration that is not at the start"));
@@ -182,11 +194,10 @@ impl<'a> XmlSource<'a> {
 
     /// The error for `<!` markup that is not allowed where it stands.
     fn bad_bang(&self, lt: usize) -> Error {
+        const DTD: [&[u8]; 4] = [b"<!ENTITY", b"<!ELEMENT", b"<!ATTLIST", b"<!NOTATION"];
+        const OTHER: [&[u8]; 3] = [b"<!DOCTYPE", b"<![CDATA[", b"<!--"];
         let rest = self.rest(lt);
-        if [&b"<!ENTITY"[..], b"<!ELEMENT", b"<!ATTLIST", b"<!NOTATION"]
-            .iter()
-            .any(|p| rest.starts_with(p))
-        {
+        if DTD.iter().any(|p| rest.starts_with(p)) {
             Error::at(
                 ErrorKind::DtdNotAllowed,
                 lt,
@@ -196,6 +207,9 @@ impl<'a> XmlSource<'a> {
             malformed(lt, "a DOCTYPE that is not in the prolog, or a second one")
         } else if rest.starts_with(b"<![CDATA[") {
             malformed(lt, "text outside of a text element")
+        } else if DTD.iter().chain(&OTHER).any(|p| p.starts_with(rest)) {
+            // The input ends inside the keyword.
+            self.eof()
         } else {
             malformed(lt, "unknown markup")
         }
@@ -318,8 +332,12 @@ impl<'a> XmlSource<'a> {
 
     fn prolog(&mut self) -> Result<()> {
         let mut i = self.skip_ws(self.pos);
-        if self.starts(i, b"<?xml") && self.byte(i + 5).is_some_and(|b| is_ws(b) || b == b'?') {
-            i = self.declaration(i)?;
+        if self.starts(i, b"<?xml") {
+            match self.byte(i + 5) {
+                None => return Err(self.eof()),
+                Some(b) if is_ws(b) || b == b'?' => i = self.declaration(i)?,
+                Some(_) => {}
+            }
         }
         let mut doctype = false;
         loop {
@@ -367,6 +385,9 @@ impl<'a> XmlSource<'a> {
             if self.starts(i, b"?>") {
                 return Ok(i + 2);
             }
+            if self.byte(i) == Some(b'?') && self.byte(i + 1).is_none() {
+                return Err(self.eof());
+            }
             let Attribute { name, value, after } = self.attribute(lt, i)?;
             let name = self.bytes.get(name).unwrap_or_default();
             let value = self.bytes.get(value).unwrap_or_default();
@@ -394,7 +415,7 @@ impl<'a> XmlSource<'a> {
         i = need_ws(i)?;
         let name_end = self.name_end(i);
         if name_end == i {
-            return Err(malformed(lt, "a DOCTYPE without a name"));
+            return Err(self.or_eof(i, malformed(lt, "a DOCTYPE without a name")));
         }
         i = self.skip_ws(name_end);
         if self.starts(i, b"PUBLIC") {
@@ -405,6 +426,11 @@ impl<'a> XmlSource<'a> {
         } else if self.starts(i, b"SYSTEM") {
             i = need_ws(i + 6)?;
             i = self.quoted(lt, i)?.2;
+        } else if let rest = self.rest(i)
+            && !rest.is_empty()
+            && (b"PUBLIC".starts_with(rest) || b"SYSTEM".starts_with(rest))
+        {
+            return Err(self.eof());
         }
         i = self.skip_ws(i);
         match self.byte(i) {
@@ -766,6 +792,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         if self.wrapped {
             match self.byte(i) {
                 None => return Err(self.eof()),
+                Some(_) if b"</plist".starts_with(self.rest(i)) => return Err(self.eof()),
                 Some(_) if self.starts(i, b"</") => match self.end_tag(i, b"plist") {
                     Ok(after) => i = self.skip_misc(after)?,
                     Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Err(e),
@@ -1999,6 +2026,55 @@ mod tests {
         // Decoded text (with references) blames the start of the content.
         let doc = "<plist><array><data>&#65;!</data></array></plist>";
         assert_eq!(fail(doc), (ErrorKind::InvalidBase64, 20, "/0".to_owned()));
+    }
+
+    // ---- robustness ----------------------------------------------------------------
+
+    const SAMPLE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+        <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"x.dtd\">\n\
+        <plist version=\"1.0\">\n<dict>\n\t<key>A</key>\n\t<array>\n\t\t<integer>-5</integer>\n\
+        \t\t<real>1.5</real>\n\t\t<true/>\n\t\t<data>AAEC\n\tAw==</data>\n\
+        \t\t<date>2020-01-01T00:00:00Z</date>\n\t\t<dict/>\n\t</array>\n\
+        \t<key>B</key>\n\t<string>x<!-- c --><![CDATA[y]]>\u{E9}</string>\n</dict>\n</plist>\n";
+
+    #[test]
+    fn every_truncation_is_unexpected_eof() {
+        assert!(Value::from_slice(SAMPLE.as_bytes()).is_ok());
+        let bytes = SAMPLE.as_bytes();
+        let end = SAMPLE.rfind("</plist>").unwrap() + "</plist>".len();
+        for cut in 1..end {
+            let doc = &bytes[..cut];
+            match Value::from_slice(doc) {
+                Ok(v) => panic!("{v:?} from {cut} bytes"),
+                Err(e) if e.kind() == ErrorKind::InvalidUtf8 => {
+                    assert_eq!(doc.last().map(|b| b & 0xC0), Some(0xC0), "cut {cut}");
+                }
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::UnexpectedEof, "cut {cut}: {e:?}");
+                    assert_eq!(e.offset(), Some(cut as u64), "cut {cut}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mutations_never_panic_and_stay_in_bounds() {
+        let bytes = SAMPLE.as_bytes();
+        for i in 0..bytes.len() {
+            for b in [
+                b'<', b'>', b'&', b'/', b'"', b']', b'=', b' ', b'!', b'?', 0, 0xFF,
+            ] {
+                let mut doc = bytes.to_vec();
+                doc[i] = b;
+                if let Err(e) = Value::from_slice(&doc) {
+                    assert!(e.offset().unwrap() <= doc.len() as u64, "{i} {b}: {e:?}");
+                }
+                doc.insert(i, b'<');
+                if let Err(e) = Value::from_slice(&doc) {
+                    assert!(e.offset().unwrap() <= doc.len() as u64, "{i} {b}: {e:?}");
+                }
+            }
+        }
     }
 
     // ---- fixtures --------------------------------------------------------------------
