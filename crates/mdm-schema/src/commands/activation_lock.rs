@@ -5,7 +5,6 @@
 
 use mdm_plist::Dictionary;
 use serde::de::MapAccess;
-use serde::{Deserialize, Serialize};
 
 use crate::availability::{Availability, ModeSupport, OsVersion, PlatformSupport};
 use crate::{BypassCode, BypassCodeError, Command, EmptyResponse, ResponseFields, SecretString};
@@ -60,8 +59,10 @@ const ACTIVATION_LOCK_AVAILABILITY: Availability = Availability {
 /// assert_eq!(format!("{code:?}"), "BypassCode(<redacted>)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ActivationLockBypassCode;
+
+keyless_command!(ActivationLockBypassCode);
 
 impl Command for ActivationLockBypassCode {
     const REQUEST_TYPE: &'static str = "ActivationLockBypassCode";
@@ -71,8 +72,10 @@ impl Command for ActivationLockBypassCode {
 
 /// Tells a supervised device to forget its Activation Lock bypass code. The command has
 /// no keys and its result no fields.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClearActivationLockBypassCode;
+
+keyless_command!(ClearActivationLockBypassCode);
 
 impl Command for ClearActivationLockBypassCode {
     const REQUEST_TYPE: &'static str = "ClearActivationLockBypassCode";

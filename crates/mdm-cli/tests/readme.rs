@@ -1,0 +1,83 @@
+//! The README examples cannot drift: every `mdm ...` command line shown in a code block
+//! of the workspace README or the crate README is one of the snapshot cases in
+//! `tests/cmd/`, which `cmd.rs` runs and checks.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The command lines of the snapshot cases, as `mdm ARGS`.
+fn case_command_lines() -> BTreeSet<String> {
+    let mut lines = BTreeSet::new();
+    for entry in fs::read_dir(crate_dir().join("tests/cmd")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = fs::read_to_string(&path).unwrap();
+            let args = text
+                .lines()
+                .find_map(|l| l.strip_prefix("args = \""))
+                .and_then(|rest| rest.strip_suffix('"'))
+                .unwrap_or_else(|| panic!("{} has no args line", path.display()));
+            lines.insert(format!("mdm {args}"));
+        }
+    }
+    lines
+}
+
+/// The `mdm ...` lines inside the fenced code blocks of a Markdown file, with an
+/// optional `$ ` prompt removed.
+fn readme_command_lines(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut in_block = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        let line = line.trim();
+        let line = line.strip_prefix("$ ").unwrap_or(line);
+        if in_block && line.starts_with("mdm ") {
+            lines.push(line.to_owned());
+        }
+    }
+    lines
+}
+
+#[test]
+fn readme_examples_are_snapshot_cases() {
+    let cases = case_command_lines();
+    for readme in [
+        crate_dir().join("../../README.md"),
+        crate_dir().join("README.md"),
+    ] {
+        let shown = readme_command_lines(&readme);
+        assert!(
+            !shown.is_empty(),
+            "{} shows no mdm command",
+            readme.display()
+        );
+        for line in shown {
+            assert!(
+                cases.contains(&line),
+                "{}: `{line}` has no case in tests/cmd/ (cases: {cases:#?})",
+                readme.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_plist_subcommand_is_shown() {
+    let shown = readme_command_lines(&crate_dir().join("../../README.md"));
+    for sub in ["mdm plist lint ", "mdm plist convert ", "mdm plist print "] {
+        assert!(
+            shown.iter().any(|l| l.starts_with(sub)),
+            "README shows no `{sub}`"
+        );
+    }
+}
