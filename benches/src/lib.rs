@@ -123,6 +123,14 @@ impl Kind {
         }
     }
 
+    /// The kind a file or input name starts with (`apps_xml.plist` is `Apps`).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| {
+            name.strip_prefix(k.name())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['_', '.']))
+        })
+    }
+
     /// The result as a plist value.
     pub fn value(self) -> Value {
         match self {
@@ -546,38 +554,10 @@ impl Op {
     /// Runs the operation once on `doc`; returns a number derived from the result so the
     /// work cannot be optimised away.
     pub fn run(self, doc: &Doc) -> Result<usize, String> {
-        let bytes = doc.bytes.as_slice();
         match self {
-            Op::MdmValue => Value::from_slice(bytes)
-                .map(|v| v.as_dictionary().map_or(0, Dictionary::len))
-                .map_err(|e| e.to_string()),
-            Op::MdmTyped => match doc.kind {
-                Kind::Albc => {
-                    mdm_schema::decode_result::<mdm_schema::ActivationLockBypassCode>(bytes)
-                        .map(|r| r.command_uuid.map_or(0, |u| u.len()))
-                        .map_err(|e| e.to_string())
-                }
-                Kind::Apps => mdm_plist::from_slice::<AppsResult>(bytes)
-                    .map(|r| r.installed_application_list.len())
-                    .map_err(|e| e.to_string()),
-                Kind::Certs => mdm_plist::from_slice::<CertsResult>(bytes)
-                    .map(|r| r.certificate_list.len())
-                    .map_err(|e| e.to_string()),
-            },
-            Op::PlistValue => plist::Value::from_reader(std::io::Cursor::new(bytes))
-                .map(|v| v.as_dictionary().map_or(0, plist::Dictionary::len))
-                .map_err(|e| e.to_string()),
-            Op::PlistSerde => match doc.kind {
-                Kind::Albc => plist::from_bytes::<AlbcResult>(bytes)
-                    .map(|r| r.command_uuid.map_or(0, |u| u.len()))
-                    .map_err(|e| e.to_string()),
-                Kind::Apps => plist::from_bytes::<AppsResult>(bytes)
-                    .map(|r| r.installed_application_list.len())
-                    .map_err(|e| e.to_string()),
-                Kind::Certs => plist::from_bytes::<CertsResult>(bytes)
-                    .map(|r| r.certificate_list.len())
-                    .map_err(|e| e.to_string()),
-            },
+            Op::MdmValue | Op::MdmTyped | Op::PlistValue | Op::PlistSerde => {
+                self.parse(doc.kind, &doc.bytes)
+            }
             Op::MdmWrite => match doc.encoding {
                 Encoding::Xml => doc.value.to_xml(),
                 Encoding::Binary => doc.value.to_binary(),
@@ -593,6 +573,43 @@ impl Op {
                 .map(|()| out.len())
                 .map_err(|e| e.to_string())
             }
+        }
+    }
+    /// Runs a parse operation once on `bytes` holding a result of `kind` (a write
+    /// operation is an error here: it needs a value).
+    pub fn parse(self, kind: Kind, bytes: &[u8]) -> Result<usize, String> {
+        match self {
+            Op::MdmValue => Value::from_slice(bytes)
+                .map(|v| v.as_dictionary().map_or(0, Dictionary::len))
+                .map_err(|e| e.to_string()),
+            Op::MdmTyped => match kind {
+                Kind::Albc => {
+                    mdm_schema::decode_result::<mdm_schema::ActivationLockBypassCode>(bytes)
+                        .map(|r| r.command_uuid.map_or(0, |u| u.len()))
+                        .map_err(|e| e.to_string())
+                }
+                Kind::Apps => mdm_plist::from_slice::<AppsResult>(bytes)
+                    .map(|r| r.installed_application_list.len())
+                    .map_err(|e| e.to_string()),
+                Kind::Certs => mdm_plist::from_slice::<CertsResult>(bytes)
+                    .map(|r| r.certificate_list.len())
+                    .map_err(|e| e.to_string()),
+            },
+            Op::PlistValue => plist::Value::from_reader(std::io::Cursor::new(bytes))
+                .map(|v| v.as_dictionary().map_or(0, plist::Dictionary::len))
+                .map_err(|e| e.to_string()),
+            Op::PlistSerde => match kind {
+                Kind::Albc => plist::from_bytes::<AlbcResult>(bytes)
+                    .map(|r| r.command_uuid.map_or(0, |u| u.len()))
+                    .map_err(|e| e.to_string()),
+                Kind::Apps => plist::from_bytes::<AppsResult>(bytes)
+                    .map(|r| r.installed_application_list.len())
+                    .map_err(|e| e.to_string()),
+                Kind::Certs => plist::from_bytes::<CertsResult>(bytes)
+                    .map(|r| r.certificate_list.len())
+                    .map_err(|e| e.to_string()),
+            },
+            Op::MdmWrite | Op::PlistWrite => Err("a write operation needs a value".to_owned()),
         }
     }
 }
