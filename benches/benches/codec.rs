@@ -10,7 +10,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput, measurement::WallTime};
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, measurement::WallTime,
+};
 use mdm_benches::{Doc, Kind, Op};
 
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, doc: &Doc) {
@@ -33,13 +35,17 @@ fn run_group(c: &mut Criterion, name: &str, ops: &[Op], docs: &[Doc]) {
     group.warm_up_time(Duration::from_secs(1));
     for &op in ops {
         for doc in docs {
-            let id = format!("{}/{}", op.impl_name(doc.encoding), doc.name());
+            let id = BenchmarkId::new(op.impl_name(doc.encoding), doc.name());
             if let Err(e) = op.run(doc) {
-                eprintln!("skipping {name}/{id}: {e}");
+                eprintln!(
+                    "skipping {name}/{}/{}: {e}",
+                    op.impl_name(doc.encoding),
+                    doc.name()
+                );
                 continue;
             }
             configure(&mut group, doc);
-            group.bench_function(&id, |b| b.iter(|| black_box(op.run(black_box(doc)))));
+            group.bench_function(id, |b| b.iter(|| black_box(op.run(black_box(doc)))));
         }
     }
     group.finish();

@@ -99,11 +99,12 @@ def criterion_numbers():
     """Median ns per case from target/criterion/<group>/<impl>/<input>/new/estimates.json."""
     base = ROOT / "target" / "criterion"
     out = {}
-    for est in base.glob("*/*/*/new/estimates.json"):
-        group, imp, inp = est.parts[-5], est.parts[-4], est.parts[-3]
-        if inp not in INPUTS:
+    for bj in base.glob("**/new/benchmark.json"):
+        parts = json.loads(bj.read_text())["full_id"].split("/")
+        if len(parts) != 3 or parts[2] not in INPUTS:
             continue
-        data = json.loads(est.read_text())
+        group, imp, inp = parts
+        data = json.loads((bj.parent / "estimates.json").read_text())
         out[(group, imp, inp)] = data["median"]["point_estimate"]
     return out
 

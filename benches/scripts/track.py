@@ -35,13 +35,12 @@ ITERS = {"albc": 2000, "apps": 2, "certs": 20}
 
 def criterion_results():
     out = {}
-    for est in (ROOT / "target" / "criterion").glob("*/*/*/new/estimates.json"):
-        group, imp, inp = est.parts[-5], est.parts[-4], est.parts[-3]
-        med = json.loads(est.read_text())["median"]
+    for bj in (ROOT / "target" / "criterion").glob("**/new/benchmark.json"):
+        bench = json.loads(bj.read_text())
+        med = json.loads((bj.parent / "estimates.json").read_text())["median"]
         ci = med["confidence_interval"]
-        bench = json.loads((est.parent / "benchmark.json").read_text())
         throughput = bench.get("throughput") or {}
-        out[f"{group}/{imp}/{inp}"] = {
+        out[bench["full_id"]] = {
             "bytes": throughput.get("Bytes"),
             "median_ns": round(med["point_estimate"], 1),
             "ci_low_ns": round(ci["lower_bound"], 1),
