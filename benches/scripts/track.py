@@ -57,12 +57,12 @@ def build_run_case():
     return ROOT / "target" / "release" / "run_case"
 
 
-def callgrind_instructions(exe, case_id, scale):
+def callgrind_instructions(exe, case_id, scale, keep_dir=None):
     """Instructions per iteration of one case, counting only `measured_loop`."""
     _, imp, inp = case_id.split("/")
     iters = max(1, int(ITERS[inp.split("_")[0]] * scale))
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cg.out"
+        out = Path(keep_dir or tmp) / f"{case_id.replace('/', '.')}.callgrind"
         subprocess.run(
             [
                 "valgrind", "--tool=callgrind", "--dump-instr=no", "--collect-atstart=no",
@@ -140,6 +140,7 @@ def main():
     rec.add_argument("--no-save", action="store_true")
     rec.add_argument("--iters-scale", type=float, default=1.0)
     rec.add_argument("--strict", action="store_true")
+    rec.add_argument("--callgrind-dir", help="keep the callgrind outputs here")
     cmp_ = sub.add_parser("compare")
     cmp_.add_argument("new", nargs="?")
     cmp_.add_argument("old", nargs="?")
@@ -163,7 +164,9 @@ def main():
     if not args.no_callgrind:
         exe = build_run_case()
         for case in sorted(results):
-            results[case]["instructions"] = callgrind_instructions(exe, case, args.iters_scale)
+            results[case]["instructions"] = callgrind_instructions(
+                exe, case, args.iters_scale, args.callgrind_dir
+            )
             print(f"  {case}: {results[case]['instructions']} instructions", file=sys.stderr)
     now = datetime.datetime.now(datetime.timezone.utc)
     record = {
