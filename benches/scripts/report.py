@@ -157,7 +157,7 @@ def main():
             pr = peak[imp]["peak_heap_bytes"] / size
             rr = rss[imp] / size
             met = ("yes" if pr <= 1.5 else "**no**") if imp == "mdm_value" else ""
-            print(f"| peak heap apps_xml -> {imp} | {peak[imp]['peak_heap_bytes'] / 1e6:.2f} MB | input {size / 1e6:.2f} MB | {pr:.2f}x input (RSS above reading: {rr:.2f}x) | {'≤1.5x' if imp == 'mdm_value' else '(5.7x)'} | {met} |")
+            print(f"| peak heap apps_xml -> {imp} | {peak[imp]['peak_heap_bytes'] / 1e6:.2f} MB | input {size / 1e6:.2f} MB | {pr:.3f}x input (RSS above reading: {rr:.2f}x) | {'≤1.5x' if imp == 'mdm_value' else '(5.7x)'} | {met} |")
     svg_plot(record, peers, args.svg)
     print(f"\nwrote {args.svg}", file=sys.stderr)
 
