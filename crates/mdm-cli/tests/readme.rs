@@ -2,6 +2,15 @@
 //! of the workspace README or the crate README is one of the snapshot cases in
 //! `tests/cmd/`, which `cmd.rs` runs and checks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
