@@ -1108,7 +1108,7 @@ mod tests {
         let start = Instant::now();
         let err = Value::from_slice(&bytes).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NodeBudgetExceeded);
-        let err = crate::from_slice::<crate::Value>(&bytes).unwrap_err();
+        let err = crate::from_slice::<Value>(&bytes).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::NodeBudgetExceeded);
         // 16 values per input byte plus 4,096: a few thousand values, not millions.
         assert!(start.elapsed() < Duration::from_secs(2));
