@@ -1,6 +1,19 @@
-//! The README examples cannot drift: every `mdm ...` command line shown in a code block
-//! of the workspace README or the crate README is one of the snapshot cases in
-//! `tests/cmd/`, which `cmd.rs` runs and checks.
+//! The README examples cannot drift: the workspace README's `console` blocks are run as
+//! snapshot tests from the workspace root (output and exit status), and every `mdm ...`
+//! command line shown in the workspace README or the crate README is also one of the
+//! snapshot cases in `tests/cmd/`, which `cmd.rs` runs.
+//!
+//! After a deliberate change of output, refresh the README with
+//! `TRYCMD=overwrite cargo test -p mdm-cli --test readme`, and review the diff.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -80,4 +93,16 @@ fn every_plist_subcommand_is_shown() {
             "README shows no `{sub}`"
         );
     }
+}
+
+#[test]
+fn readme_console_blocks_give_the_output_shown() {
+    // The README's commands run from the workspace root. This is the only test in this
+    // binary that depends on the working directory, and no other test here spawns
+    // processes, so changing it is safe.
+    let root = crate_dir().join("../..").canonicalize().unwrap();
+    std::env::set_current_dir(&root).unwrap();
+    trycmd::TestCases::new()
+        .register_bin("mdm", Path::new(env!("CARGO_BIN_EXE_mdm")))
+        .case(root.join("README.md"));
 }

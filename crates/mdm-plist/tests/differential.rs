@@ -489,7 +489,10 @@ fn device_messages_agree_with_plist_crate() {
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let ours = Value::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         match plist::Value::from_reader_xml(&bytes[..]) {
             Ok(peer) => assert!(same(&ours, &from_peer(&peer)), "{}", path.display()),
             Err(e) => assert!(
