@@ -2,8 +2,8 @@
 //!
 //! Every input is generated in memory from a fixed seed, so each run, machine and peer
 //! sees the same bytes. [`inputs`] returns the six documents (`albc`, `apps`, `certs`, each
-//! as XML and binary); [`Case`] names one operation on one document, and [`Case::run`]
-//! performs it once. The criterion bench, the timing and profiling bins and the scripts
+//! as XML and binary); an [`Op`] on one of them is a case, which [`Op::run`] performs
+//! once. The criterion bench, the timing and profiling bins and the scripts
 //! all go through these two, so they measure the same thing.
 
 #![forbid(unsafe_code)]
@@ -538,7 +538,7 @@ impl Op {
         }
     }
 
-    /// Every operation, by the name [`Case::id`] uses.
+    /// The operation an implementation name of [`case_id`] stands for.
     pub fn from_impl_name(name: &str) -> Option<Op> {
         Some(match name {
             "mdm_value" => Op::MdmValue,
