@@ -99,7 +99,8 @@ def criterion_numbers():
     """Median ns per case from target/criterion/<group>/<impl>/<input>/new/estimates.json."""
     base = ROOT / "target" / "criterion"
     out = {}
-    for bj in base.glob("**/new/benchmark.json"):
+    # A renamed benchmark leaves its old folder behind: the newest file of an id wins.
+    for bj in sorted(base.glob("**/new/benchmark.json"), key=lambda p: p.stat().st_mtime):
         parts = json.loads(bj.read_text())["full_id"].split("/")
         if len(parts) != 3 or parts[2] not in INPUTS:
             continue

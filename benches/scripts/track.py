@@ -35,7 +35,10 @@ ITERS = {"albc": 2000, "apps": 2, "certs": 20}
 
 def criterion_results():
     out = {}
-    for bj in (ROOT / "target" / "criterion").glob("**/new/benchmark.json"):
+    # A renamed benchmark leaves its old folder behind: the newest file of an id wins.
+    found = sorted((ROOT / "target" / "criterion").glob("**/new/benchmark.json"),
+                   key=lambda p: p.stat().st_mtime)
+    for bj in found:
         bench = json.loads(bj.read_text())
         med = json.loads((bj.parent / "estimates.json").read_text())["median"]
         ci = med["confidence_interval"]
