@@ -2,10 +2,11 @@
 """Turns one benchmark record into the targets table (Markdown, on stdout) and a
 throughput plot (SVG, written by hand: no plotting library needed).
 
-  report.py [RECORD.json] [--peers PEERS.json] [--memory] [--svg OUT.svg]
+  report.py [RECORD.json] [--peers PEERS.json] [--pairs PAIRS.jsonl] [--memory] [--svg OUT.svg]
 
 RECORD defaults to the newest file in benches/history/. --peers adds plistlib and
-libplist bars from `peers.py --json`. --memory runs the peak_mem and rss bins on
+libplist bars from `peers.py --json`; --pairs adds the ratios of `timing --pairs`
+(alternating batches, robust to a drifting machine load). --memory runs the peak_mem and rss bins on
 apps_xml and adds the memory rows.
 """
 
@@ -124,6 +125,7 @@ def main():
     ap.add_argument("record", nargs="?")
     ap.add_argument("--peers")
     ap.add_argument("--memory", action="store_true")
+    ap.add_argument("--pairs")
     ap.add_argument("--svg", default=str(ROOT / "docs" / "performance-throughput.svg"))
     args = ap.parse_args()
     path = Path(args.record) if args.record else sorted(HISTORY.glob("*.json"))[-1]
@@ -137,27 +139,33 @@ def main():
 
     print(f"Record `{path.name}` (commit {record.get('commit')}, {record.get('date')}, "
           f"{record['machine'].get('cpu')}, {record['machine'].get('cores')} cores).\n")
-    print("| target | ours | peer | measured ratio | target | met |")
-    print("| --- | ---: | ---: | ---: | ---: | :---: |")
+    pairs = {}
+    if args.pairs:
+        for line in Path(args.pairs).read_text().splitlines():
+            d = json.loads(line)
+            pairs[d["ours"]] = d["ratio"]
+    print("| target | ours | peer | ratio (criterion) | ratio (instructions) | ratio (alternating) | target | met |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: |")
     fmt = lambda ns: f"{ns / 1000:.2f} µs" if ns < 1e6 else f"{ns / 1e6:.2f} ms"  # noqa: E731
     for label, ours, peer, target in TARGETS:
         o, p = res.get(ours), res.get(peer)
         if not o or not p:
-            print(f"| {label} | - | - | - | {target:g}x | - |")
+            print(f"| {label} | - | - | - | - | - | {target:g}x | - |")
             continue
         ratio = p["median_ns"] / o["median_ns"]
         ok = "yes" if ratio >= target else "**no**"
-        instr = ""
+        instr = "-"
         if o.get("instructions") and p.get("instructions"):
-            instr = f" ({p['instructions'] / o['instructions']:.2f}x instr.)"
-        print(f"| {label} | {fmt(o['median_ns'])} | {fmt(p['median_ns'])} | {ratio:.2f}x{instr} | {target:g}x | {ok} |")
+            instr = f"{p['instructions'] / o['instructions']:.2f}x"
+        alt = f"{pairs[ours]:.2f}x" if ours in pairs else "-"
+        print(f"| {label} | {fmt(o['median_ns'])} | {fmt(p['median_ns'])} | {ratio:.2f}x | {instr} | {alt} | {target:g}x | {ok} |")
     if args.memory:
         size, peak, rss = memory_rows()
         for imp in ("mdm_value", "plist_value"):
             pr = peak[imp]["peak_heap_bytes"] / size
             rr = rss[imp] / size
             met = ("yes" if pr <= 1.5 else "**no**") if imp == "mdm_value" else ""
-            print(f"| peak heap apps_xml -> {imp} | {peak[imp]['peak_heap_bytes'] / 1e6:.2f} MB | input {size / 1e6:.2f} MB | {pr:.3f}x input (RSS above reading: {rr:.2f}x) | {'≤1.5x' if imp == 'mdm_value' else '(5.7x)'} | {met} |")
+            print(f"| peak heap apps_xml -> {imp} | {peak[imp]['peak_heap_bytes'] / 1e6:.2f} MB | input {size / 1e6:.2f} MB | {pr:.3f}x input | - | RSS above reading: {rr:.2f}x | {'≤1.5x' if imp == 'mdm_value' else '(5.7x)'} | {met} |")
     svg_plot(record, peers, args.svg)
     print(f"\nwrote {args.svg}", file=sys.stderr)
 

@@ -614,6 +614,45 @@ impl Op {
     }
 }
 
+/// A speed target of the issue: `ours` on `input` against `peer` on it, at least `ratio`
+/// times faster.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Our operation.
+    pub ours: Op,
+    /// The peer's operation.
+    pub peer: Op,
+    /// The input's name (`apps_xml`).
+    pub input: &'static str,
+    /// The least ratio of the peer's time to ours.
+    pub ratio: f64,
+}
+
+/// The speed targets, in the order of the issue.
+pub const TARGETS: [Target; 12] = [
+    target(Op::MdmTyped, Op::PlistSerde, "albc_xml", 4.0),
+    target(Op::MdmTyped, Op::PlistSerde, "albc_binary", 2.5),
+    target(Op::MdmValue, Op::PlistValue, "apps_xml", 4.0),
+    target(Op::MdmValue, Op::PlistValue, "apps_binary", 3.0),
+    target(Op::MdmValue, Op::PlistValue, "certs_xml", 3.0),
+    target(Op::MdmValue, Op::PlistValue, "certs_binary", 3.0),
+    target(Op::MdmWrite, Op::PlistWrite, "albc_xml", 2.0),
+    target(Op::MdmWrite, Op::PlistWrite, "apps_xml", 2.0),
+    target(Op::MdmWrite, Op::PlistWrite, "certs_xml", 2.0),
+    target(Op::MdmWrite, Op::PlistWrite, "albc_binary", 3.0),
+    target(Op::MdmWrite, Op::PlistWrite, "apps_binary", 3.0),
+    target(Op::MdmWrite, Op::PlistWrite, "certs_binary", 3.0),
+];
+
+const fn target(ours: Op, peer: Op, input: &'static str, ratio: f64) -> Target {
+    Target {
+        ours,
+        peer,
+        input,
+        ratio,
+    }
+}
+
 /// Every case of the suite, as (operation, document index into [`inputs`]) pairs in
 /// table order: each parse operation on every document, then each writer on every
 /// document.
