@@ -98,6 +98,8 @@ struct Decoded {
     format: Option<Format>,
     /// The message, with its secrets redacted unless `--show-secrets`.
     value: Option<Value>,
+    /// The message as JSON, for `--json`.
+    body: Option<serde_json::Value>,
     message: Option<String>,
     status: Option<String>,
     command_uuid: Option<String>,
@@ -135,6 +137,8 @@ pub fn run(args: &DecodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::R
     }
     let progress = Progress::new(inputs.len());
     let mut status = Status::Ok;
+    // What the text view wrote last: nothing yet, a block (true) or an error (false).
+    let mut last_was_block = None;
     for input in inputs {
         let decoded = match input {
             None => decode_one("-".to_owned(), read_stdin(), args),
@@ -142,7 +146,7 @@ pub fn run(args: &DecodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::R
             Some(Input::Unreadable(path, e)) => decode_one(display(&path), Err(e.into()), args),
         };
         status = status.worst(decoded.status());
-        progress.suspend(|| report(&decoded, args, out, err))?;
+        progress.suspend(|| report(&decoded, args, &mut last_was_block, out, err))?;
         progress.inc();
     }
     progress.finish();
@@ -340,6 +344,12 @@ fn decode_one(name: String, bytes: Result<Vec<u8>, Error>, args: &DecodeArgs) ->
     if !args.show_secrets {
         mdm_schema::redact(&mut value);
     }
+    if args.json {
+        match crate::json::to_json(&value) {
+            Ok(json) => d.body = Some(json),
+            Err(e) => d.fail(Problem::from(&e), Status::Invalid),
+        }
+    }
     d.value = Some(value);
     d
 }
@@ -385,6 +395,7 @@ fn note_result<R>(d: &mut Decoded, result: &CommandResult<R>) {
 fn report(
     d: &Decoded,
     args: &DecodeArgs,
+    last_was_block: &mut Option<bool>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<()> {
@@ -397,24 +408,24 @@ fn report(
         )?;
     }
     if args.json {
-        report_json(d, out)
-    } else {
-        report_text(d, out)
+        return report_json(d, out);
     }
+    let is_block = match &d.error {
+        // Reported on standard error only.
+        Some((_, Status::Failed)) => return Ok(()),
+        Some(_) => false,
+        None => true,
+    };
+    // Blocks are set apart from what comes before and after them by a blank line.
+    if last_was_block.is_some_and(|last| last || is_block) {
+        writeln!(out)?;
+    }
+    *last_was_block = Some(is_block);
+    report_text(d, out)
 }
 
 fn report_json(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
-    let mut error = d.error.as_ref().map(|(p, _)| p.to_json());
-    let body = match &d.value {
-        Some(value) => match crate::json::to_json(value) {
-            Ok(json) => json,
-            Err(e) => {
-                error.get_or_insert_with(|| Problem::from(&e).to_json());
-                serde_json::Value::Null
-            }
-        },
-        None => serde_json::Value::Null,
-    };
+    let error = d.error.as_ref().map(|(p, _)| p.to_json());
     let row = json!({
         "path": d.name,
         "ok": error.is_none(),
@@ -424,7 +435,7 @@ fn report_json(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
         "command_uuid": d.command_uuid,
         "udid": d.udid,
         "request_type": d.request_type,
-        "body": body,
+        "body": d.body,
         "error": error,
     });
     writeln!(out, "{row}")
@@ -436,11 +447,7 @@ fn field(value: &Option<String>) -> std::borrow::Cow<'_, str> {
 }
 
 fn report_text(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
-    if let Some((problem, status)) = &d.error {
-        if *status == Status::Failed {
-            // Already reported on standard error.
-            return Ok(());
-        }
+    if let Some((problem, _)) = &d.error {
         return diag::write_problem(out, &d.name, &d.bytes, d.format, problem);
     }
     writeln!(out, "{}", diag::sanitize(&d.name))?;
@@ -477,7 +484,7 @@ fn report_text(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "    {line}")?;
         }
     }
-    writeln!(out)
+    Ok(())
 }
 
 /// Reads all of standard input, for `-` arguments of other subcommands.
