@@ -69,7 +69,7 @@ pub struct DecodeArgs {
     /// Decode each file as the result of this command, typed.
     #[arg(long, value_name = "REQUEST_TYPE", value_parser = known_request_types())]
     pub expect: Option<String>,
-    /// Print the values of secret keys instead of "<redacted>".
+    /// Print the values of secret keys instead of redacting them.
     #[arg(long)]
     pub show_secrets: bool,
     /// Files, and directories to search recursively for *.plist, *.xml and *.bplist files
