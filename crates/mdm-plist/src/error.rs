@@ -236,6 +236,30 @@ impl Error {
         &self.inner.message
     }
 
+    /// Sets the key path from a JSON Pointer (`/ErrorChain/0/ErrorCode`; `""` for the whole
+    /// document), replacing any path the error had. For errors found after decoding, such
+    /// as a field that a schema layer checks.
+    ///
+    /// ```
+    /// use mdm_plist::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::MissingField, "missing field `RequestType`")
+    ///     .with_pointer("/Command");
+    /// assert_eq!(err.path(), "/Command");
+    /// assert_eq!(err.offset(), None);
+    /// ```
+    pub fn with_pointer(mut self, pointer: &str) -> Self {
+        let mut segments: Vec<Segment> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| Segment::Key(s.replace("~1", "/").replace("~0", "~")))
+            .collect();
+        segments.reverse();
+        self.inner.segments = segments;
+        self.inner.path_done = true;
+        self
+    }
+
     /// Sets the offset if none is set yet.
     pub(crate) fn with_offset(mut self, offset: usize) -> Self {
         if self.inner.offset.is_none() {
@@ -330,6 +354,16 @@ mod tests {
             .in_index(3)
             .in_key("ErrorChain");
         assert_eq!(e.path(), "/ErrorChain/3/a~1b~0c");
+    }
+
+    #[test]
+    fn pointer_round_trips_through_path() {
+        for pointer in ["", "/a", "/a~1b/0/~0c", "/ErrorChain/1/ErrorCode"] {
+            let e = Error::new(ErrorKind::Custom, "x")
+                .in_key("old")
+                .with_pointer(pointer);
+            assert_eq!(e.path(), pointer);
+        }
     }
 
     #[test]
