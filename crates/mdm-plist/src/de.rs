@@ -103,7 +103,7 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R, options: &ReadOption
 ///
 /// Nesting deeper than [`ReadOptions::DEFAULT_MAX_DEPTH`] is refused
 /// ([`ErrorKind::DepthLimitExceeded`]), because serde visitors recurse. Errors carry the
-/// key path; their offset is always 0.
+/// key path and no offset.
 ///
 /// ```
 /// use mdm_plist::{Dictionary, Value};
@@ -115,10 +115,31 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R, options: &ReadOption
 /// # Ok::<(), mdm_plist::Error>(())
 /// ```
 pub fn from_value<'de, T: Deserialize<'de>>(value: &'de Value) -> Result<T> {
-    // A value in memory has already been paid for: only the depth limit matters here.
-    let options = ReadOptions::new()
+    from_value_with(value, &ReadOptions::new())
+}
+
+/// Decodes a [`Value`] into `T` with options: the depth limit (which bounds the recursion
+/// of serde visitors) applies; the node and byte budgets do not, since the value is
+/// already in memory.
+///
+/// ```
+/// use mdm_plist::{from_value_with, ErrorKind, ReadOptions, Value};
+///
+/// let nested = Value::from(vec![Value::from(vec![Value::from(1)])]);
+/// let shallow = ReadOptions::new().with_max_depth(1);
+/// let err = from_value_with::<Vec<Vec<u8>>>(&nested, &shallow).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::DepthLimitExceeded);
+/// assert_eq!(err.offset(), None);
+/// ```
+pub fn from_value_with<'de, T: Deserialize<'de>>(
+    value: &'de Value,
+    options: &ReadOptions,
+) -> Result<T> {
+    let options = options
+        .clone()
         .with_max_nodes(usize::MAX)
-        .with_max_expanded_bytes(usize::MAX);
+        .with_max_expanded_bytes(usize::MAX)
+        .with_duplicate_keys(DuplicateKeys::Reject);
     deserialize_from(ValueSource::new(value), &options)
 }
 

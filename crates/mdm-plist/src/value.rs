@@ -710,12 +710,12 @@ mod tests {
 
     #[test]
     fn collecting_many_keys_is_linear_and_last_wins() {
-        let n = 50_000;
+        let n: i32 = 50_000;
         let pairs = (0..n)
             .map(|i| (format!("k{i}"), Value::from(i)))
             .chain([("k7".to_owned(), Value::from(-1))]);
         let d: Dictionary = pairs.collect();
-        assert_eq!(d.len(), n as usize);
+        assert_eq!(d.len(), usize::try_from(n).unwrap());
         assert_eq!(d.get("k7"), Some(&Value::from(-1)));
         assert_eq!(d.keys().nth(7), Some("k7"));
         let mut small: Dictionary = [("a", 1), ("b", 2)].into_iter().collect();
