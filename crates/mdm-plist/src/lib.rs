@@ -169,3 +169,8 @@ impl Value {
         binary::write_binary(self, writer, options)
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
