@@ -268,7 +268,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         if duplicate && self.duplicate_keys == DuplicateKeys::Reject {
             return Err(Error::new(
                 ErrorKind::DuplicateKey,
-                format!("the key {key:?} appears twice in one dictionary"),
+                format!(
+                    "the key {:?} appears twice in one dictionary",
+                    crate::error::shorten(key)
+                ),
             ));
         }
         Ok(())
