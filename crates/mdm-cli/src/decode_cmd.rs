@@ -159,8 +159,7 @@ fn display(path: &Path) -> String {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    let file = std::fs::File::open(path)?;
-    read_limited(file, ReadOptions::DEFAULT_MAX_INPUT_SIZE)
+    crate::plist_cmd::read_input(path)
 }
 
 fn read_stdin() -> Result<Vec<u8>, Error> {
@@ -441,7 +440,7 @@ fn report_json(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
         "body": d.body,
         "error": error,
     });
-    writeln!(out, "{row}")
+    writeln!(out, "{}", diag::terminal_safe_json(&row.to_string()))
 }
 
 /// A field of the text view: its value made safe for a terminal, or `-`.

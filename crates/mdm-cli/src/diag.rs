@@ -73,18 +73,51 @@ fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
 /// characters (C0, DEL, C1) and the bidirectional formatting characters.
 fn is_unsafe_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
-/// `text` with every unsafe character written as a `\u{..}` escape.
+/// `text` with every unsafe character written as a `\u{..}` escape, and every backslash
+/// doubled, so that an escape in the output always means an escaped character and a name
+/// that spells one out cannot pass for it.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    if !text.chars().any(|c| is_unsafe_char(c) || c == '\\') {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if is_unsafe_char(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else if c == '\\' {
+            out.push_str("\\\\");
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with the characters that serde_json leaves raw but a terminal would act on
+/// (DEL, C1 controls, bidirectional formatting, line and paragraph separators) written as
+/// `\uXXXX` escapes, which JSON readers turn back into the same characters.
+/// serde_json already escapes C0 controls inside strings, so the ones left are layout.
+pub fn terminal_safe_json(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| is_unsafe_char(c) && !matches!(c, '\0'..='\u{1f}');
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if raw(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
         } else {
             out.push(c);
         }
@@ -281,6 +314,29 @@ mod tests {
         );
         let end = position(text.as_bytes(), 999);
         assert_eq!((end.line, end.column), (3, 4));
+    }
+
+    #[test]
+    fn json_for_terminals_escapes_what_serde_json_leaves_raw() {
+        let value =
+            serde_json::json!({"k\u{9b}": "a\u{202e}b\u{7f}\u{85}\u{2028}", "n": "line\nnext"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = terminal_safe_json(&text);
+        assert!(
+            !safe
+                .chars()
+                .any(|c| is_unsafe_char(c) && !matches!(c, '\n' | ' ')),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+        assert_eq!(terminal_safe_json("{\"a\": 1}"), "{\"a\": 1}");
+    }
+
+    #[test]
+    fn sanitize_doubles_backslashes() {
+        assert_eq!(sanitize("y\\u{1b}[31m"), "y\\\\u{1b}[31m");
+        assert_eq!(sanitize("y\u{1b}[31m"), "y\\u{1b}[31m");
     }
 
     #[test]

@@ -168,7 +168,7 @@ fn unique_dictionary(entries: Vec<(String, Value)>) -> Result<Dictionary> {
     match duplicate {
         Some(key) => Err(Error::new(
             ErrorKind::DuplicateKey,
-            format!("the key {:?} is given twice", crate::error::shorten(&key)),
+            format!("the key {:?} is given twice", crate::error::shorten(key)),
         )),
         None => Ok(Dictionary::from_unique_entries(entries)),
     }
