@@ -73,18 +73,51 @@ fn memrchr_newline(bytes: &[u8]) -> Option<usize> {
 /// characters (C0, DEL, C1) and the bidirectional formatting characters.
 fn is_unsafe_char(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
-/// `text` with every unsafe character written as a `\u{..}` escape.
+/// `text` with every unsafe character written as a `\u{..}` escape, and every backslash
+/// doubled, so that an escape in the output always means an escaped character and a name
+/// that spells one out cannot pass for it.
 pub fn sanitize(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe_char) {
+    if !text.chars().any(|c| is_unsafe_char(c) || c == '\\') {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if is_unsafe_char(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else if c == '\\' {
+            out.push_str("\\\\");
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text with the characters that serde_json leaves raw but a terminal would act on
+/// (DEL, C1 controls, bidirectional formatting, line and paragraph separators) written as
+/// `\uXXXX` escapes, which JSON readers turn back into the same characters.
+/// serde_json already escapes C0 controls inside strings, so the ones left are layout.
+pub fn terminal_safe_json(json: &str) -> Cow<'_, str> {
+    let raw = |c: char| is_unsafe_char(c) && !matches!(c, '\0'..='\u{1f}');
+    if !json.chars().any(raw) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if raw(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
         } else {
             out.push(c);
         }
@@ -95,28 +128,70 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// The error as a JSON object: `kind`, `offset` (or null), `path` (a JSON Pointer,
 /// `""` for the whole document) and `message`.
 pub fn error_json(err: &Error) -> serde_json::Value {
-    json!({
-        "kind": err.kind().name(),
-        "offset": err.offset(),
-        "path": err.path(),
-        "message": err.message(),
-    })
+    Problem::from(err).to_json()
 }
 
 /// `Kind at /path: message`, leaving out an empty path or message, made safe for a
 /// terminal.
 pub fn summary(err: &Error) -> String {
-    let mut out = err.kind().name().to_owned();
-    let path = err.path();
-    if !path.is_empty() {
-        out.push_str(" at ");
-        out.push_str(&sanitize(&path));
+    Problem::from(err).summary()
+}
+
+/// An error in the parts tools print: the kind's name, the byte offset, the key path and
+/// the message. Codec errors convert into one; other layers (the schema's errors) build
+/// one from their own parts, so that every error prints the same way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The kind's exact name, such as `InvalidBase64` or `NotAnMdmMessage`.
+    pub kind: &'static str,
+    /// The byte offset in the input, when known.
+    pub offset: Option<u64>,
+    /// The key path, a JSON Pointer; `""` for the whole document.
+    pub path: String,
+    /// The message, without kind, offset or path.
+    pub message: String,
+    /// Whether the source line may be shown under the error. Off when the line may hold
+    /// a secret.
+    pub show_line: bool,
+}
+
+impl From<&Error> for Problem {
+    fn from(err: &Error) -> Self {
+        Self {
+            kind: err.kind().name(),
+            offset: err.offset(),
+            path: err.path(),
+            message: err.message().to_owned(),
+            show_line: true,
+        }
     }
-    if !err.message().is_empty() {
-        out.push_str(": ");
-        out.push_str(&sanitize(err.message()));
+}
+
+impl Problem {
+    /// `Kind at /path: message`, leaving out an empty path or message, made safe for a
+    /// terminal.
+    pub fn summary(&self) -> String {
+        let mut out = self.kind.to_owned();
+        if !self.path.is_empty() {
+            out.push_str(" at ");
+            out.push_str(&sanitize(&self.path));
+        }
+        if !self.message.is_empty() {
+            out.push_str(": ");
+            out.push_str(&sanitize(&self.message));
+        }
+        out
     }
-    out
+
+    /// The problem as a JSON object: `kind`, `offset` (or null), `path` and `message`.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "kind": self.kind,
+            "offset": self.offset,
+            "path": self.path,
+            "message": self.message,
+        })
+    }
 }
 
 /// Writes the error in the text form of `mdm plist lint`:
@@ -130,19 +205,42 @@ pub fn write_text(
     format: Option<Format>,
     err: &Error,
 ) -> io::Result<()> {
+    write_problem(w, name, bytes, format, &Problem::from(err))
+}
+
+/// Writes a [`Problem`] in the text form of [`write_text`]; the source line is left out
+/// when [`Problem::show_line`] is off.
+pub fn write_problem(
+    w: &mut dyn Write,
+    name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    problem: &Problem,
+) -> io::Result<()> {
     let name = sanitize(name);
-    let offset = err.offset().and_then(|o| usize::try_from(o).ok());
+    let summary = problem.summary();
+    let offset = problem.offset.and_then(|o| usize::try_from(o).ok());
     match (offset, format) {
         (Some(offset), Some(Format::Xml)) if !bytes.is_empty() => {
             let pos = position(bytes, offset);
-            writeln!(w, "{name}:{}:{}: {}", pos.line, pos.column, summary(err))?;
-            write_snippet(w, bytes, &pos)
+            writeln!(w, "{name}:{}:{}: {summary}", pos.line, pos.column)?;
+            if problem.show_line {
+                write_snippet(w, bytes, &pos)?;
+            }
+            Ok(())
         }
-        _ => match err.offset() {
-            Some(offset) => writeln!(w, "{name}: byte {offset}: {}", summary(err)),
-            None => writeln!(w, "{name}: {}", summary(err)),
+        _ => match problem.offset {
+            Some(offset) => writeln!(w, "{name}: byte {offset}: {summary}"),
+            None => writeln!(w, "{name}: {summary}"),
         },
     }
+}
+
+/// The text of the line at byte `offset` of `bytes` (for checks on what a snippet would
+/// show).
+pub fn line_at(bytes: &[u8], offset: usize) -> &[u8] {
+    let pos = position(bytes, offset);
+    bytes.get(pos.line_start..pos.line_end).unwrap_or_default()
 }
 
 /// Writes the line at `pos` and a caret under its column, trimming long lines.
@@ -216,6 +314,29 @@ mod tests {
         );
         let end = position(text.as_bytes(), 999);
         assert_eq!((end.line, end.column), (3, 4));
+    }
+
+    #[test]
+    fn json_for_terminals_escapes_what_serde_json_leaves_raw() {
+        let value =
+            serde_json::json!({"k\u{9b}": "a\u{202e}b\u{7f}\u{85}\u{2028}", "n": "line\nnext"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let safe = terminal_safe_json(&text);
+        assert!(
+            !safe
+                .chars()
+                .any(|c| is_unsafe_char(c) && !matches!(c, '\n' | ' ')),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, value);
+        assert_eq!(terminal_safe_json("{\"a\": 1}"), "{\"a\": 1}");
+    }
+
+    #[test]
+    fn sanitize_doubles_backslashes() {
+        assert_eq!(sanitize("y\\u{1b}[31m"), "y\\\\u{1b}[31m");
+        assert_eq!(sanitize("y\u{1b}[31m"), "y\\u{1b}[31m");
     }
 
     #[test]

@@ -138,7 +138,17 @@ pub fn run(command: PlistCommand, out: &mut dyn Write, err: &mut dyn Write) -> i
 
 /// Reads a file whole, up to the default input size limit. Errors are
 /// [`ErrorKind::Io`] or [`ErrorKind::InputTooLarge`].
+///
+/// Only regular files are read: a FIFO, a device or a socket named on the command line is
+/// refused before it is opened, so the tool never waits forever on one.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(Error::from(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        )));
+    }
     let file = File::open(path)?;
     read_limited(file, ReadOptions::DEFAULT_MAX_INPUT_SIZE)
 }
@@ -218,7 +228,7 @@ fn lint(args: &LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> io::Result
                 "format": checked.format.map(Format::name),
                 "error": error.map(diag::error_json),
             });
-            writeln!(out, "{row}")?;
+            writeln!(out, "{}", diag::terminal_safe_json(&row.to_string()))?;
         } else if let Some(e) = error {
             if e.kind() != ErrorKind::Io {
                 diag::write_text(out, &name, &checked.bytes, checked.format, e)?;
@@ -255,8 +265,9 @@ pub fn encode(value: &Value, target: Target) -> Result<Vec<u8>, Error> {
         Target::Binary => value.to_binary(),
         Target::Json => {
             let json = crate::json::to_json(value)?;
-            let mut bytes = serde_json::to_vec_pretty(&json)
+            let text = serde_json::to_string_pretty(&json)
                 .map_err(|e| Error::new(ErrorKind::Custom, e.to_string()))?;
+            let mut bytes = diag::terminal_safe_json(&text).into_owned().into_bytes();
             bytes.push(b'\n');
             Ok(bytes)
         }

@@ -586,3 +586,26 @@ fn print_of_invalid_input_reports_on_stderr() {
         run.stderr
     );
 }
+
+#[test]
+fn a_fifo_named_on_the_command_line_is_refused_not_waited_on() {
+    let dir = std::env::temp_dir().join(format!("mdm-cli-fifo-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("pipe.plist");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(
+        made.is_ok_and(|s| s.success()),
+        "mkfifo is needed for this test"
+    );
+    for args in [&["plist", "lint"][..], &["decode"][..]] {
+        let out = mdm()
+            .args(args)
+            .arg(&fifo)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}

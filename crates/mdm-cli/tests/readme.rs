@@ -85,9 +85,21 @@ fn readme_examples_are_snapshot_cases() {
 }
 
 #[test]
-fn every_plist_subcommand_is_shown() {
+fn every_subcommand_is_shown() {
     let shown = readme_command_lines(&crate_dir().join("../../README.md"));
-    for sub in ["mdm plist lint ", "mdm plist convert ", "mdm plist print "] {
+    for sub in [
+        "mdm plist lint ",
+        "mdm plist convert ",
+        "mdm plist print ",
+        "mdm decode ",
+        "mdm decode --json ",
+        "mdm decode --expect ",
+        "mdm command ",
+        "mdm bypass-code generate",
+        "mdm bypass-code encode ",
+        "mdm bypass-code decode ",
+        "mdm bypass-code escrow-key ",
+    ] {
         assert!(
             shown.iter().any(|l| l.starts_with(sub)),
             "README shows no `{sub}`"
@@ -105,4 +117,24 @@ fn readme_console_blocks_give_the_output_shown() {
     trycmd::TestCases::new()
         .register_bin("mdm", Path::new(env!("CARGO_BIN_EXE_mdm")))
         .case(root.join("README.md"));
+}
+
+#[test]
+fn the_main_job_is_named_near_the_top() {
+    let text = fs::read_to_string(crate_dir().join("../../README.md")).unwrap();
+    let head: String = text.lines().take(15).collect::<Vec<_>>().join("\n");
+    assert!(
+        head.contains(
+            "Run the main job: cargo run -q -p mdm-cli -- decode tests/fixtures/device-messages/good"
+        ),
+        "{head}"
+    );
+    assert!(
+        head.contains("Run the tests: cargo test --workspace"),
+        "{head}"
+    );
+    assert!(
+        readme_command_lines(&crate_dir().join("../../README.md"))
+            .contains(&"mdm decode tests/fixtures/device-messages/good".to_owned())
+    );
 }
