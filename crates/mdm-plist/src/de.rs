@@ -463,6 +463,10 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
                     &visitor,
                 ))),
             },
+            // A string is asked for: data is not text, even when its bytes are UTF-8.
+            event @ Event::Data(_) => {
+                Err(self.error(de::Error::invalid_type(unexpected(&event), &visitor)))
+            }
             event => self.visit_typed(event, visitor),
         }
     }
@@ -2138,6 +2142,13 @@ mod marker_tests {
         let doc = b"<plist><dict><key>$__mdm_plist::Uid</key><integer>5</integer></dict></plist>";
         let through_serde: Value = crate::from_slice(doc).unwrap();
         assert!(through_serde.as_dictionary().is_some());
+    }
+
+    #[test]
+    fn data_is_not_a_string() {
+        let doc = b"<plist><data>YWJj</data></plist>";
+        let err = crate::from_slice::<String>(doc).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidType);
     }
 
     #[test]
