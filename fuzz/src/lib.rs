@@ -35,8 +35,23 @@ pub fn heap_bound(len: usize) -> usize {
     }
 }
 
+/// Lifts the heap limit before a panic is reported: printing the message and the
+/// backtrace needs memory the bound did not plan for. Installed on the first run, after
+/// libFuzzer's own hook, which it then calls.
+fn lift_limit_on_panic() {
+    static HOOK: OnceLock<()> = OnceLock::new();
+    HOOK.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = ALLOCATOR.set_limit(usize::MAX);
+            previous(info);
+        }));
+    });
+}
+
 /// Runs `f` with the heap limited to what is in use now plus [`heap_bound`] of `len`.
 pub fn bounded(len: usize, f: impl FnOnce()) {
+    lift_limit_on_panic();
     let limit = ALLOCATOR.allocated().saturating_add(heap_bound(len));
     // `set_limit` fails only when more is in use than the new limit, which cannot be.
     let _ = ALLOCATOR.set_limit(limit);

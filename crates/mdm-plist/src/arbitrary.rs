@@ -178,7 +178,7 @@ fn attach(parent: &mut Open, child: Value) {
 
 impl<'a> Arbitrary<'a> for Value {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let spine = if u.ratio(1u8, 16)? {
+        let spine = if !u.is_empty() && u.ratio(1u8, 16)? {
             u.int_in_range(ReadOptions::DEFAULT_MAX_DEPTH - 3..=ReadOptions::DEFAULT_MAX_DEPTH + 2)?
         } else {
             0

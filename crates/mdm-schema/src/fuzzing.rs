@@ -11,7 +11,7 @@
 )]
 
 use arbitrary::{Arbitrary, Unstructured};
-use mdm_plist::fuzzing::{check_error, xml_form};
+use mdm_plist::fuzzing::{check_error, depth, xml_form};
 use mdm_plist::{Dictionary, Value};
 
 use crate::{
@@ -188,7 +188,12 @@ fn modelled(key: &str) -> bool {
 
 fn extra(u: &mut Unstructured<'_>, keep: impl Fn(&str) -> bool) -> arbitrary::Result<Dictionary> {
     let all = Dictionary::arbitrary(u)?;
-    Ok(all.into_iter().filter(|(k, _)| keep(k)).collect())
+    // Unmodelled values sit two or three levels down in a result: keep the whole within
+    // the depth limit, which the plist tests cover on their own.
+    Ok(all
+        .into_iter()
+        .filter(|(k, v)| keep(k) && depth(v, true) < 120)
+        .collect())
 }
 
 fn status(u: &mut Unstructured<'_>) -> arbitrary::Result<Status> {
@@ -283,7 +288,7 @@ fn arbitrary_result(
     uuid: String,
 ) -> arbitrary::Result<CommandResult<ActivationLockBypassCodeResponse>> {
     let mut error_chain = Vec::new();
-    while u.ratio(1u8, 3)? {
+    while !u.is_empty() && u.ratio(1u8, 3)? {
         error_chain.push(error_item(u)?);
     }
     let request_type = match u.int_in_range(0u8..=2)? {
@@ -307,6 +312,9 @@ fn arbitrary_result(
         enrollment_id: option_string(u)?,
         enrollment_user_id: option_string(u)?,
     };
+    // A result is written with its keys sorted, as devices write them.
+    let mut extra = extra(u, |k| !modelled(k))?;
+    extra.sort_keys();
     Ok(CommandResult {
         status: status(u)?,
         command_uuid: Some(uuid),
@@ -316,6 +324,6 @@ fn arbitrary_result(
         response: ActivationLockBypassCodeResponse {
             code: code.map(SecretString::new),
         },
-        extra: extra(u, |k| !modelled(k))?,
+        extra,
     })
 }
