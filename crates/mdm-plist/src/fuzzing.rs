@@ -396,10 +396,16 @@ pub fn differential_xml(data: &[u8]) {
 ///
 /// - `CdataSplitLosesText`: text made of several pieces (CDATA sections next to plain
 ///   text or references) keeps only its last piece.
+/// - `LineEndsKept`: a carriage return in text is kept as it is, where XML 1.0 reads
+///   CR LF and a lone CR as LF (section 2.11 of the XML specification).
 pub fn plist_known_fault(data: &[u8]) -> Option<&'static str> {
-    data.windows(9)
-        .any(|w| w == b"<![CDATA[")
-        .then_some("CdataSplitLosesText")
+    if data.windows(9).any(|w| w == b"<![CDATA[") {
+        Some("CdataSplitLosesText")
+    } else if data.contains(&b'\r') {
+        Some("LineEndsKept")
+    } else {
+        None
+    }
 }
 
 /// A container or text element the quick-xml reader is inside.
