@@ -1,6 +1,15 @@
 //! The real device messages: every good one decodes and round-trips through both
 //! formats; the two redacted ones fail where the placeholder text is.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
+
 use std::fs;
 
 use mdm_plist::{ErrorKind, ReadOptions, Value};

@@ -1,5 +1,14 @@
 //! The hostile inputs of `fixtures/hostile`, each with the outcome its README gives.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
+
 use std::fs;
 use std::time::{Duration, Instant};
 

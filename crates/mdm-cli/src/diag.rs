@@ -95,28 +95,70 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// The error as a JSON object: `kind`, `offset` (or null), `path` (a JSON Pointer,
 /// `""` for the whole document) and `message`.
 pub fn error_json(err: &Error) -> serde_json::Value {
-    json!({
-        "kind": err.kind().name(),
-        "offset": err.offset(),
-        "path": err.path(),
-        "message": err.message(),
-    })
+    Problem::from(err).to_json()
 }
 
 /// `Kind at /path: message`, leaving out an empty path or message, made safe for a
 /// terminal.
 pub fn summary(err: &Error) -> String {
-    let mut out = err.kind().name().to_owned();
-    let path = err.path();
-    if !path.is_empty() {
-        out.push_str(" at ");
-        out.push_str(&sanitize(&path));
+    Problem::from(err).summary()
+}
+
+/// An error in the parts tools print: the kind's name, the byte offset, the key path and
+/// the message. Codec errors convert into one; other layers (the schema's errors) build
+/// one from their own parts, so that every error prints the same way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The kind's exact name, such as `InvalidBase64` or `NotAnMdmMessage`.
+    pub kind: &'static str,
+    /// The byte offset in the input, when known.
+    pub offset: Option<u64>,
+    /// The key path, a JSON Pointer; `""` for the whole document.
+    pub path: String,
+    /// The message, without kind, offset or path.
+    pub message: String,
+    /// Whether the source line may be shown under the error. Off when the line may hold
+    /// a secret.
+    pub show_line: bool,
+}
+
+impl From<&Error> for Problem {
+    fn from(err: &Error) -> Self {
+        Self {
+            kind: err.kind().name(),
+            offset: err.offset(),
+            path: err.path(),
+            message: err.message().to_owned(),
+            show_line: true,
+        }
     }
-    if !err.message().is_empty() {
-        out.push_str(": ");
-        out.push_str(&sanitize(err.message()));
+}
+
+impl Problem {
+    /// `Kind at /path: message`, leaving out an empty path or message, made safe for a
+    /// terminal.
+    pub fn summary(&self) -> String {
+        let mut out = self.kind.to_owned();
+        if !self.path.is_empty() {
+            out.push_str(" at ");
+            out.push_str(&sanitize(&self.path));
+        }
+        if !self.message.is_empty() {
+            out.push_str(": ");
+            out.push_str(&sanitize(&self.message));
+        }
+        out
     }
-    out
+
+    /// The problem as a JSON object: `kind`, `offset` (or null), `path` and `message`.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "kind": self.kind,
+            "offset": self.offset,
+            "path": self.path,
+            "message": self.message,
+        })
+    }
 }
 
 /// Writes the error in the text form of `mdm plist lint`:
@@ -130,19 +172,42 @@ pub fn write_text(
     format: Option<Format>,
     err: &Error,
 ) -> io::Result<()> {
+    write_problem(w, name, bytes, format, &Problem::from(err))
+}
+
+/// Writes a [`Problem`] in the text form of [`write_text`]; the source line is left out
+/// when [`Problem::show_line`] is off.
+pub fn write_problem(
+    w: &mut dyn Write,
+    name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    problem: &Problem,
+) -> io::Result<()> {
     let name = sanitize(name);
-    let offset = err.offset().and_then(|o| usize::try_from(o).ok());
+    let summary = problem.summary();
+    let offset = problem.offset.and_then(|o| usize::try_from(o).ok());
     match (offset, format) {
         (Some(offset), Some(Format::Xml)) if !bytes.is_empty() => {
             let pos = position(bytes, offset);
-            writeln!(w, "{name}:{}:{}: {}", pos.line, pos.column, summary(err))?;
-            write_snippet(w, bytes, &pos)
+            writeln!(w, "{name}:{}:{}: {summary}", pos.line, pos.column)?;
+            if problem.show_line {
+                write_snippet(w, bytes, &pos)?;
+            }
+            Ok(())
         }
-        _ => match err.offset() {
-            Some(offset) => writeln!(w, "{name}: byte {offset}: {}", summary(err)),
-            None => writeln!(w, "{name}: {}", summary(err)),
+        _ => match problem.offset {
+            Some(offset) => writeln!(w, "{name}: byte {offset}: {summary}"),
+            None => writeln!(w, "{name}: {summary}"),
         },
     }
+}
+
+/// The text of the line at byte `offset` of `bytes` (for checks on what a snippet would
+/// show).
+pub fn line_at(bytes: &[u8], offset: usize) -> &[u8] {
+    let pos = position(bytes, offset);
+    bytes.get(pos.line_start..pos.line_end).unwrap_or_default()
 }
 
 /// Writes the line at `pos` and a caret under its column, trimming long lines.

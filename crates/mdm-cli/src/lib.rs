@@ -2,7 +2,9 @@
 //!
 //! The binary only parses the command line into a [`Cli`] and calls [`run`] with the
 //! process's standard output and error. Everything else lives here: one module per
-//! group of subcommands ([`plist_cmd`] for `mdm plist ...`), and shared modules for
+//! group of subcommands ([`plist_cmd`] for `mdm plist ...`, [`decode_cmd`] for
+//! `mdm decode`, [`command_cmd`] for `mdm command`, [`bypass_cmd`] for
+//! `mdm bypass-code ...`), and shared modules for
 //! walking paths ([`walk`]), rendering errors ([`diag`]) and writing output files
 //! ([`output`]).
 //!
@@ -21,6 +23,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod bypass_cmd;
+pub mod command_cmd;
+pub mod decode_cmd;
 pub mod diag;
 pub mod json;
 pub mod output;
@@ -42,7 +47,10 @@ use clap::{Parser, Subcommand};
     propagate_version = true,
     after_help = "Exit status: 0 when every input is fine, 1 when an input is invalid or cannot \
 be converted, 2 for a usage or I/O error.\n\nExamples:\n  mdm plist lint messages/\n  \
-mdm plist convert --to json message.plist\n  mdm plist print message.plist"
+mdm plist convert --to json message.plist\n  mdm plist print message.plist\n  \
+mdm decode tests/fixtures/device-messages/good\n  \
+mdm decode --json --expect ActivationLockBypassCode Response.plist\n  \
+mdm command ActivationLockBypassCode\n  mdm bypass-code generate"
 )]
 pub struct Cli {
     /// What to do.
@@ -60,6 +68,13 @@ pub enum Command {
 mdm plist convert --to json Response.plist\n  mdm plist print Response.plist"
     )]
     Plist(plist_cmd::PlistCommand),
+    /// Decode MDM messages (check-ins, command results, commands), secrets redacted.
+    Decode(decode_cmd::DecodeArgs),
+    /// Write the command plist a server would send for a request type.
+    Command(command_cmd::CommandArgs),
+    /// Make Activation Lock bypass codes, and convert them between their forms.
+    #[command(subcommand)]
+    BypassCode(bypass_cmd::BypassCommand),
 }
 
 /// How a run ended; [`Status::code`] is the process exit code.
@@ -96,6 +111,9 @@ impl Status {
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Status {
     let result = match cli.command {
         Command::Plist(command) => plist_cmd::run(command, out, err),
+        Command::Decode(args) => decode_cmd::run(&args, out, err),
+        Command::Command(args) => command_cmd::run(&args, out, err),
+        Command::BypassCode(command) => bypass_cmd::run(command, out, err),
     };
     match result {
         Ok(status) => status,

@@ -1,5 +1,14 @@
 //! End-to-end tests of the `mdm` binary on the bundled fixtures.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -6,6 +6,15 @@
 //! After a deliberate change of output, refresh the snapshots with
 //! `TRYCMD=overwrite cargo test -p mdm-cli --test cmd`, and review the diff.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    reason = "test helpers may fail loudly"
+)]
+
 #[test]
 fn cli_cases() {
     trycmd::TestCases::new()

@@ -3,56 +3,92 @@
 use std::borrow::Cow;
 
 use crate::events::{Event, Parser, Source};
+use crate::value::Key;
 use crate::{Array, Dictionary, Error, ErrorKind, Result, Value};
 
 /// An open container while building: where its children start on the scratch stacks.
 struct Open {
     is_dictionary: bool,
-    values_start: usize,
-    keys_start: usize,
+    /// Where the container's children start on `items` (arrays) or `entries` (dictionaries).
+    start: usize,
+    /// Dictionaries: the key whose value is being read.
+    key: Option<Key>,
+}
+
+/// How many distinct keys [`KeyCache`] remembers.
+const KEY_CACHE_SIZE: usize = 32;
+
+/// Shares equal keys borrowed from the input, so that a document with thousands of
+/// dictionaries of the same shape stores each key once. It holds the first few distinct
+/// keys it sees; a short scan beats hashing for the small key sets of MDM messages.
+#[derive(Default)]
+struct KeyCache<'a> {
+    keys: Vec<(&'a str, Key)>,
+}
+
+impl<'a> KeyCache<'a> {
+    fn get(&mut self, key: Cow<'a, str>) -> Key {
+        let Cow::Borrowed(text) = key else {
+            return Key::from(key.into_owned());
+        };
+        if let Some((_, shared)) = self
+            .keys
+            .iter()
+            .find(|(k, _)| k.len() == text.len() && *k == text)
+        {
+            return Key::clone(shared);
+        }
+        let shared = Key::from(text);
+        if self.keys.len() < KEY_CACHE_SIZE {
+            self.keys.push((text, Key::clone(&shared)));
+        }
+        shared
+    }
 }
 
 /// Reads one whole document into a [`Value`], without recursion.
 ///
-/// Children are collected on two scratch stacks shared by all levels and moved into a
-/// container of exactly the right size when it closes, so no container carries spare
-/// capacity.
+/// Children are collected on scratch stacks shared by all levels (array items on one,
+/// dictionary entries on the other) and moved into a container of exactly the right size
+/// when it closes: one allocation per container, and no spare capacity.
 pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Value> {
     let mut open: Vec<Open> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
+    let mut items: Vec<Value> = Vec::new();
+    let mut entries: Vec<(Key, Value)> = Vec::new();
+    let mut cache = KeyCache::default();
     loop {
         let value = match parser.next()? {
             Event::StartDictionary(_) => {
                 open.push(Open {
                     is_dictionary: true,
-                    values_start: values.len(),
-                    keys_start: keys.len(),
+                    start: entries.len(),
+                    key: None,
                 });
                 continue;
             }
             Event::StartArray(_) => {
                 open.push(Open {
                     is_dictionary: false,
-                    values_start: values.len(),
-                    keys_start: keys.len(),
+                    start: items.len(),
+                    key: None,
                 });
                 continue;
             }
             Event::Key(key) => {
-                keys.push(key.into_owned());
+                if let Some(frame) = open.last_mut() {
+                    frame.key = Some(cache.get(key));
+                }
                 continue;
             }
             Event::EndDictionary | Event::EndArray => {
                 let Some(frame) = open.pop() else {
                     return Err(parser.annotate(internal("unbalanced end")));
                 };
-                let children = values.split_off(frame.values_start);
                 if frame.is_dictionary {
-                    let names = keys.split_off(frame.keys_start);
-                    Value::Dictionary(make_dictionary(names, children, parser.keeps_duplicates()))
+                    let children = entries.split_off(frame.start);
+                    Value::Dictionary(make_dictionary(children, parser.keeps_duplicates()))
                 } else {
-                    Value::Array(Array::from(children))
+                    Value::Array(Array::from(items.split_off(frame.start)))
                 }
             }
             Event::String(s) => Value::String(s.into_owned()),
@@ -63,10 +99,14 @@ pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Val
             Event::Date(d) => Value::Date(d),
             Event::Uid(u) => Value::Uid(u),
         };
-        if open.is_empty() {
-            return Ok(value);
+        match open.last_mut() {
+            None => return Ok(value),
+            Some(frame) if frame.is_dictionary => match frame.key.take() {
+                Some(key) => entries.push((key, value)),
+                None => return Err(parser.annotate(internal("a value without a key"))),
+            },
+            Some(_) => items.push(value),
         }
-        values.push(value);
     }
 }
 
@@ -74,16 +114,15 @@ fn internal(message: &str) -> Error {
     Error::new(ErrorKind::MalformedXml, message)
 }
 
-/// Pairs keys with values. With duplicates allowed, a repeated key keeps its first place
+/// Makes the dictionary. With duplicates allowed, a repeated key keeps its first place
 /// and takes the last value.
-fn make_dictionary(keys: Vec<String>, values: Vec<Value>, dedupe: bool) -> Dictionary {
-    let entries: Vec<(String, Value)> = keys.into_iter().zip(values).collect();
+fn make_dictionary(entries: Vec<(Key, Value)>, dedupe: bool) -> Dictionary {
     if !dedupe {
-        return Dictionary::from_unique_entries(entries);
+        return Dictionary::from_unique_keyed(entries);
     }
     let mut dict = Dictionary::with_capacity(entries.len());
     for (k, v) in entries {
-        dict.insert(k, v);
+        dict.insert(String::from(&*k), v);
     }
     dict
 }
@@ -177,8 +216,11 @@ mod tests {
     #[test]
     fn lenient_duplicates_keep_first_place_and_last_value() {
         let d = make_dictionary(
-            vec!["a".into(), "b".into(), "a".into()],
-            vec![1.into(), 2.into(), 3.into()],
+            vec![
+                ("a".into(), 1.into()),
+                ("b".into(), 2.into()),
+                ("a".into(), 3.into()),
+            ],
             true,
         );
         assert_eq!(

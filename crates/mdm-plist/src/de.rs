@@ -85,7 +85,10 @@ pub fn from_slice_with<'de, T: Deserialize<'de>>(
     let options = options.clone().with_duplicate_keys(DuplicateKeys::Reject);
     match crate::prepare(bytes, &options)? {
         Format::Xml => deserialize_from(XmlSource::new(bytes)?, &options),
-        Format::Binary => deserialize_from(BinarySource::new(bytes, &options)?, &options),
+        Format::Binary => {
+            let options = options.for_binary(bytes.len());
+            deserialize_from(BinarySource::new(bytes, &options)?, &options)
+        }
     }
 }
 

@@ -134,10 +134,13 @@ impl Value {
     pub fn from_slice_with(bytes: &[u8], options: &ReadOptions) -> Result<Self> {
         match prepare(bytes, options)? {
             Format::Xml => build::build(&mut Parser::new(XmlSource::new(bytes)?, options)),
-            Format::Binary => build::build(&mut Parser::new(
-                BinarySource::new(bytes, options)?,
-                options,
-            )),
+            Format::Binary => {
+                let options = options.for_binary(bytes.len());
+                build::build(&mut Parser::new(
+                    BinarySource::new(bytes, &options)?,
+                    &options,
+                ))
+            }
         }
     }
 

@@ -75,6 +75,7 @@ pub struct ReadOptions {
     pub(crate) max_nodes: usize,
     pub(crate) max_expanded_bytes: usize,
     pub(crate) duplicate_keys: DuplicateKeys,
+    pub(crate) max_binary_expansion: usize,
 }
 
 impl ReadOptions {
@@ -87,6 +88,14 @@ impl ReadOptions {
     /// The default most string, key and data bytes a document may decode into: 256 MiB.
     pub const DEFAULT_MAX_EXPANDED_BYTES: usize = 256 << 20;
 
+    /// The default expansion allowed to binary documents: 16 values, and 16 bytes of
+    /// strings and data, per byte of input.
+    pub const DEFAULT_MAX_BINARY_EXPANSION: usize = 16;
+
+    /// Slack added to the proportional binary budgets, so that tiny documents are never
+    /// held to a few values.
+    const BINARY_ALLOWANCE: usize = 4096;
+
     /// The defaults: format detected, every limit at its default, duplicate keys rejected.
     pub const fn new() -> Self {
         Self {
@@ -96,6 +105,7 @@ impl ReadOptions {
             max_nodes: Self::DEFAULT_MAX_NODES,
             max_expanded_bytes: Self::DEFAULT_MAX_EXPANDED_BYTES,
             duplicate_keys: DuplicateKeys::Reject,
+            max_binary_expansion: Self::DEFAULT_MAX_BINARY_EXPANSION,
         }
     }
 
@@ -130,6 +140,68 @@ impl ReadOptions {
     pub const fn with_max_expanded_bytes(mut self, max_expanded_bytes: usize) -> Self {
         self.max_expanded_bytes = max_expanded_bytes;
         self
+    }
+
+    /// How many values, and how many bytes of strings and data, a binary document may
+    /// decode into per byte of its input (plus 4,096 of each), on top of
+    /// [`max_nodes`](Self::with_max_nodes) and
+    /// [`max_expanded_bytes`](Self::with_max_expanded_bytes).
+    ///
+    /// Binary documents can share objects, so a few hundred bytes can describe billions
+    /// of values. Apple's writers share only strings, numbers, dates and data, and every
+    /// reference costs at least one byte, so real documents stay far below 16 values per
+    /// byte; a hostile one is stopped after a work proportional to its size, not at the
+    /// absolute budgets. XML cannot share, so this does not apply to it.
+    ///
+    /// ```
+    /// use mdm_plist::{ErrorKind, ReadOptions, Value};
+    ///
+    /// // A 434-byte document: one array of 300 references to one 100-byte string,
+    /// // which expands to 30,000 bytes of strings.
+    /// let mut doc = b"bplist00".to_vec();
+    /// doc.extend_from_slice(&[0xAF, 0x11, 0x01, 0x2C]); // array, 300 items
+    /// doc.extend(std::iter::repeat_n(1u8, 300));
+    /// let string_at = doc.len() as u16;
+    /// doc.extend_from_slice(&[0x5F, 0x10, 100]); // ASCII string, 100 bytes
+    /// doc.extend(std::iter::repeat_n(b'a', 100));
+    /// let table_at = doc.len() as u64;
+    /// doc.extend_from_slice(&[0, 8]);
+    /// doc.extend_from_slice(&string_at.to_be_bytes());
+    /// doc.extend_from_slice(&[0, 0, 0, 0, 0, 0, 2, 1]);
+    /// doc.extend_from_slice(&2u64.to_be_bytes());
+    /// doc.extend_from_slice(&0u64.to_be_bytes());
+    /// doc.extend_from_slice(&table_at.to_be_bytes());
+    ///
+    /// // By default it may expand to 16 × 434 + 4,096 bytes: not enough.
+    /// let err = Value::from_slice(&doc).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NodeBudgetExceeded);
+    ///
+    /// // A caller that trusts its input more can allow it.
+    /// let trusting = ReadOptions::new().with_max_binary_expansion(100);
+    /// assert_eq!(Value::from_slice_with(&doc, &trusting)?.as_array().map(|a| a.len()), Some(300));
+    /// # Ok::<(), mdm_plist::Error>(())
+    /// ```
+    pub const fn with_max_binary_expansion(mut self, per_input_byte: usize) -> Self {
+        self.max_binary_expansion = per_input_byte;
+        self
+    }
+
+    /// The expansion allowed to binary documents per byte of input.
+    pub const fn max_binary_expansion(&self) -> usize {
+        self.max_binary_expansion
+    }
+
+    /// The options in force for a binary document of `len` bytes: the budgets capped in
+    /// proportion to its size.
+    pub(crate) fn for_binary(&self, len: usize) -> Self {
+        let proportional = self
+            .max_binary_expansion
+            .saturating_mul(len)
+            .saturating_add(Self::BINARY_ALLOWANCE);
+        let mut options = self.clone();
+        options.max_nodes = options.max_nodes.min(proportional);
+        options.max_expanded_bytes = options.max_expanded_bytes.min(proportional);
+        options
     }
 
     /// What to do with a repeated dictionary key.

@@ -1,6 +1,7 @@
 //! The property list value model: [`Value`], [`Dictionary`] and [`Array`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::{Date, Integer, Uid};
 
@@ -439,8 +440,12 @@ impl<'a> IntoIterator for &'a Array {
 /// Keys are unique: [`insert`](Self::insert) replaces the value of an existing key in place.
 #[derive(Clone, Default)]
 pub struct Dictionary {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Key, Value)>,
 }
+
+/// A dictionary key: shared, so that the many equal keys of a large document (5,000
+/// `Identifier` keys in an app list) are stored once.
+pub(crate) type Key = Arc<str>;
 
 impl Dictionary {
     /// An empty dictionary.
@@ -459,6 +464,16 @@ impl Dictionary {
 
     /// Builds a dictionary from entries whose keys are already known to be unique.
     pub(crate) fn from_unique_entries(entries: Vec<(String, Value)>) -> Self {
+        Self {
+            entries: entries
+                .into_iter()
+                .map(|(k, v)| (Key::from(k), v))
+                .collect(),
+        }
+    }
+
+    /// Builds a dictionary from shared keys already known to be unique.
+    pub(crate) fn from_unique_keyed(entries: Vec<(Key, Value)>) -> Self {
         Self { entries }
     }
 
@@ -473,19 +488,22 @@ impl Dictionary {
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k == key)
+        self.entries.iter().position(|(k, _)| &**k == key)
     }
 
     /// The value under `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v)
     }
 
     /// The value under `key`, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| k == key)
+            .find(|(k, _)| &**k == key)
             .map(|(_, v)| v)
     }
 
@@ -497,7 +515,7 @@ impl Dictionary {
     /// Sets `key` to `value`. An existing key keeps its place and its old value is returned;
     /// a new key goes last.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
-        let key = key.into();
+        let key: String = key.into();
         let value = value.into();
         match self.position(&key) {
             Some(i) => self
@@ -505,7 +523,7 @@ impl Dictionary {
                 .get_mut(i)
                 .map(|(_, slot)| std::mem::replace(slot, value)),
             None => {
-                self.entries.push((key, value));
+                self.entries.push((Key::from(key), value));
                 None
             }
         }
@@ -519,19 +537,19 @@ impl Dictionary {
 
     /// The entries in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> + DoubleEndedIterator {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
     /// The entries in order, values mutable.
     pub fn iter_mut(
         &mut self,
     ) -> impl ExactSizeIterator<Item = (&str, &mut Value)> + DoubleEndedIterator {
-        self.entries.iter_mut().map(|(k, v)| (k.as_str(), v))
+        self.entries.iter_mut().map(|(k, v)| (&**k, v))
     }
 
     /// The keys in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator {
-        self.entries.iter().map(|(k, _)| k.as_str())
+        self.entries.iter().map(|(k, _)| &**k)
     }
 
     /// The values in order.
@@ -547,6 +565,9 @@ impl Dictionary {
     /// The entries, as a `Vec` of pairs.
     pub fn into_entries(mut self) -> Vec<(String, Value)> {
         std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|(k, v)| (String::from(&*k), v))
+            .collect()
     }
 }
 

@@ -1,8 +1,22 @@
-//! The command schema of Apple's Device Management (MDM) protocol, starting with the
-//! secrets it carries.
+//! The command schema of Apple's Device Management (MDM) protocol: typed commands a
+//! server sends, typed results a device sends back, and the secrets they carry.
 //!
-//! This first part of the crate holds:
+//! It starts with one command done completely, `ActivationLockBypassCode` (and
+//! `ClearActivationLockBypassCode`), including the Activation Lock bypass code itself:
 //!
+//! - [`CommandEnvelope`] builds the command a server sends (`CommandUUID` and `Command`
+//!   with its `RequestType`), as XML or binary, and parses it back; [`AnyCommand`] reads
+//!   any command untyped.
+//! - [`decode_result`] decodes a device's result for a given [`Command`] type in one pass:
+//!   `Status` first (a missing one is `MissingField`), `Idle` refused as
+//!   [`SchemaError::NotACommandResult`], a foreign `RequestType` refused as
+//!   [`SchemaError::RequestTypeMismatch`], identities kept verbatim, every unmodelled key
+//!   kept in [`CommandResult::extra`]. The command's own fields come out only through
+//!   [`CommandResult::acknowledged`].
+//! - [`MessageKind::identify`] tells check-in messages, commands and results apart.
+//! - Each command knows its request type and Apple's availability facts
+//!   ([`Command::AVAILABILITY`], from Apple's `device-management` schema), for the rules
+//!   that decide whether a command may go to a device.
 //! - [`BypassCode`], the Activation Lock bypass code: generated from the operating
 //!   system's secure random source, shown to and read from a person in the dashed form
 //!   `XXXXX-XXXXX-XXXX-XXXX-XXXX-XXXX`, and turned into the [`EscrowKey`] that Apple's
@@ -15,7 +29,30 @@
 //! Nothing secret in this crate implements `Display`, and `Debug` prints `<redacted>`:
 //! every place that reveals a secret calls a method named `expose_*`.
 //!
-//! # Example
+//! # Decoding a result
+//!
+//! ```
+//! use mdm_schema::{decode_result, ActivationLockBypassCode, BypassCodeAnswer, Status};
+//!
+//! let bytes = br#"<?xml version="1.0" encoding="UTF-8"?>
+//! <plist version="1.0">
+//! <dict>
+//!     <key>CommandUUID</key>
+//!     <string>0F1E2D3C-4B5A-4678-9A0B-1C2D3E4F5A6B</string>
+//!     <key>Status</key>
+//!     <string>Acknowledged</string>
+//!     <key>UDID</key>
+//!     <string>00008030-000000000000FACE</string>
+//! </dict>
+//! </plist>"#;
+//! let result = decode_result::<ActivationLockBypassCode>(bytes)?;
+//! assert_eq!(result.status, Status::Acknowledged);
+//! // The code is only available for a while after supervision: absent is a normal answer.
+//! assert_eq!(result.acknowledged()?.answer(), BypassCodeAnswer::Absent);
+//! # Ok::<(), mdm_schema::SchemaError>(())
+//! ```
+//!
+//! # The bypass code
 //!
 //! ```
 //! use mdm_schema::{BypassCode, BypassCodeError};

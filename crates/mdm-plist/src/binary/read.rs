@@ -1103,6 +1103,60 @@ mod tests {
     }
 
     #[test]
+    fn shared_reference_bomb_stops_in_proportion_to_its_size() {
+        let bytes = reference_bomb();
+        let start = Instant::now();
+        let err = Value::from_slice(&bytes).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NodeBudgetExceeded);
+        let err = crate::from_slice::<Value>(&bytes).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NodeBudgetExceeded);
+        // 16 values per input byte plus 4,096: a few thousand values, not millions.
+        assert!(start.elapsed() < Duration::from_secs(2));
+        let budget = 16 * bytes.len() + 4096;
+        let at_edge = ReadOptions::new()
+            .with_max_binary_expansion(0)
+            .with_max_nodes(budget);
+        assert_eq!(
+            Value::from_slice_with(&bytes, &at_edge).unwrap_err().kind(),
+            ErrorKind::NodeBudgetExceeded
+        );
+    }
+
+    #[test]
+    fn binary_expansion_limit_at_its_edge() {
+        // [s, s, s] where s is a 10-byte string: 4 values, 30 string bytes.
+        let b = assemble(&[&[0xA3, 1, 1, 1], b"\x5Aabcdefghij"], 0);
+        let exact = |nodes: usize, bytes: usize| {
+            ReadOptions::new()
+                .with_max_binary_expansion(0)
+                .with_max_nodes(nodes)
+                .with_max_expanded_bytes(bytes)
+        };
+        // With no proportional share, only the 4,096 allowance applies on top of nothing:
+        // the absolute budgets decide.
+        assert!(Value::from_slice_with(&b, &exact(4, 30)).is_ok());
+        assert_eq!(
+            Value::from_slice_with(&b, &exact(3, 30))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::NodeBudgetExceeded
+        );
+        assert_eq!(
+            Value::from_slice_with(&b, &exact(4, 29))
+                .unwrap_err()
+                .kind(),
+            ErrorKind::NodeBudgetExceeded
+        );
+        let options = ReadOptions::new().with_max_binary_expansion(3);
+        assert_eq!(options.for_binary(10).max_nodes(), 30 + 4096);
+        assert_eq!(options.for_binary(10).max_expanded_bytes(), 30 + 4096);
+        assert_eq!(
+            ReadOptions::new().for_binary(usize::MAX).max_nodes(),
+            ReadOptions::DEFAULT_MAX_NODES
+        );
+    }
+
+    #[test]
     fn truncations_and_mutations_never_panic() {
         let bytes = sample();
         for len in 0..bytes.len() {

@@ -119,6 +119,15 @@ impl<'a> XmlSource<'a> {
         i
     }
 
+    /// `err`, or running out of input if the input ends at `i`.
+    fn or_eof(&self, i: usize, err: Error) -> Error {
+        if i >= self.bytes.len() {
+            self.eof()
+        } else {
+            err
+        }
+    }
+
     fn eof(&self) -> Error {
         Error::at(
             ErrorKind::UnexpectedEof,
@@ -127,6 +136,7 @@ impl<'a> XmlSource<'a> {
         )
     }
 
+    #[inline]
     fn str_at(&self, start: usize, end: usize) -> Result<&'a str> {
         self.text.get(start..end).ok_or_else(|| {
             Error::at(
@@ -154,7 +164,10 @@ impl<'a> XmlSource<'a> {
         let name_end = self.name_end(name_start);
         let target = self.bytes.get(name_start..name_end).unwrap_or_default();
         if target.is_empty() {
-            return Err(malformed(lt, "a processing instruction without a target"));
+            return Err(match self.byte(name_start) {
+                None => self.eof(),
+                Some(_) => malformed(lt, "a processing instruction without a target"),
+            });
         }
         if target.eq_ignore_ascii_case(b"xml") {
             return Err(malformed(lt, "an XML declaration that is not at the start"));
@@ -181,11 +194,10 @@ impl<'a> XmlSource<'a> {
 
     /// The error for `<!` markup that is not allowed where it stands.
     fn bad_bang(&self, lt: usize) -> Error {
+        const DTD: [&[u8]; 4] = [b"<!ENTITY", b"<!ELEMENT", b"<!ATTLIST", b"<!NOTATION"];
+        const OTHER: [&[u8]; 3] = [b"<!DOCTYPE", b"<![CDATA[", b"<!--"];
         let rest = self.rest(lt);
-        if [&b"<!ENTITY"[..], b"<!ELEMENT", b"<!ATTLIST", b"<!NOTATION"]
-            .iter()
-            .any(|p| rest.starts_with(p))
-        {
+        if DTD.iter().any(|p| rest.starts_with(p)) {
             Error::at(
                 ErrorKind::DtdNotAllowed,
                 lt,
@@ -195,6 +207,9 @@ impl<'a> XmlSource<'a> {
             malformed(lt, "a DOCTYPE that is not in the prolog, or a second one")
         } else if rest.starts_with(b"<![CDATA[") {
             malformed(lt, "text outside of a text element")
+        } else if DTD.iter().chain(&OTHER).any(|p| p.starts_with(rest)) {
+            // The input ends inside the keyword.
+            self.eof()
         } else {
             malformed(lt, "unknown markup")
         }
@@ -288,9 +303,16 @@ impl<'a> XmlSource<'a> {
     }
 
     /// An end tag `</name>` at `lt` (which holds `</`); returns the offset after it.
-    #[inline]
+    #[inline(always)]
     fn end_tag(&self, lt: usize, name: &[u8]) -> Result<usize> {
         let name_start = lt + 2;
+        // The common `</name>`, compared as a whole.
+        if let Some(rest) = self.bytes.get(name_start..)
+            && rest.starts_with(name)
+            && rest.get(name.len()) == Some(&b'>')
+        {
+            return Ok(name_start + name.len() + 1);
+        }
         let name_end = self.name_end(name_start);
         if self.bytes.get(name_start..name_end) != Some(name) {
             return Err(match self.byte(name_end) {
@@ -310,8 +332,12 @@ impl<'a> XmlSource<'a> {
 
     fn prolog(&mut self) -> Result<()> {
         let mut i = self.skip_ws(self.pos);
-        if self.starts(i, b"<?xml") && self.byte(i + 5).is_some_and(|b| is_ws(b) || b == b'?') {
-            i = self.declaration(i)?;
+        if self.starts(i, b"<?xml") {
+            match self.byte(i + 5) {
+                None => return Err(self.eof()),
+                Some(b) if is_ws(b) || b == b'?' => i = self.declaration(i)?,
+                Some(_) => {}
+            }
         }
         let mut doctype = false;
         loop {
@@ -359,6 +385,9 @@ impl<'a> XmlSource<'a> {
             if self.starts(i, b"?>") {
                 return Ok(i + 2);
             }
+            if self.byte(i) == Some(b'?') && self.byte(i + 1).is_none() {
+                return Err(self.eof());
+            }
             let Attribute { name, value, after } = self.attribute(lt, i)?;
             let name = self.bytes.get(name).unwrap_or_default();
             let value = self.bytes.get(value).unwrap_or_default();
@@ -386,7 +415,7 @@ impl<'a> XmlSource<'a> {
         i = need_ws(i)?;
         let name_end = self.name_end(i);
         if name_end == i {
-            return Err(malformed(lt, "a DOCTYPE without a name"));
+            return Err(self.or_eof(i, malformed(lt, "a DOCTYPE without a name")));
         }
         i = self.skip_ws(name_end);
         if self.starts(i, b"PUBLIC") {
@@ -397,6 +426,11 @@ impl<'a> XmlSource<'a> {
         } else if self.starts(i, b"SYSTEM") {
             i = need_ws(i + 6)?;
             i = self.quoted(lt, i)?.2;
+        } else if let rest = self.rest(i)
+            && !rest.is_empty()
+            && (b"PUBLIC".starts_with(rest) || b"SYSTEM".starts_with(rest))
+        {
+            return Err(self.eof());
         }
         i = self.skip_ws(i);
         match self.byte(i) {
@@ -459,7 +493,7 @@ impl<'a> XmlSource<'a> {
     }
 
     /// Refuses `]]>` in plain text.
-    #[inline]
+    #[inline(always)]
     fn check_plain(&self, start: usize, end: usize) -> Result<()> {
         if self.has_cdata_end {
             let segment = self.bytes.get(start..end).unwrap_or_default();
@@ -472,9 +506,9 @@ impl<'a> XmlSource<'a> {
 
     /// The content of the text element `name` starting at `from`, up to and including
     /// its end tag; `self.pos` moves past the end tag.
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, from: usize, name: &[u8]) -> Result<Text> {
-        let Some(k) = memchr2(b'<', b'&', self.rest(from)) else {
+        let Some(k) = find_markup(self.rest(from)) else {
             return Err(self.eof());
         };
         let lt = from + k;
@@ -535,7 +569,7 @@ impl<'a> XmlSource<'a> {
     }
 
     /// The text of a `<key>` or `<string>` element.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, after_tag: usize, empty: bool, name: &[u8]) -> Result<Cow<'a, str>> {
         if empty {
             return Ok(Cow::Borrowed(""));
@@ -663,10 +697,10 @@ impl<'a> XmlSource<'a> {
             Some(_) => return Err(malformed(lt, "a malformed end tag")),
         }
         self.pos = gt + 1;
-        match self.bytes.get(name_start..name_end).unwrap_or_default() {
-            b"dict" => Ok(Event::EndDictionary),
-            b"array" => Ok(Event::EndArray),
-            b"plist" if !self.started => Err(malformed(lt, "the plist holds no value")),
+        match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
+            DICT => Ok(Event::EndDictionary),
+            ARRAY => Ok(Event::EndArray),
+            PLIST if !self.started => Err(malformed(lt, "the plist holds no value")),
             _ => Err(malformed(lt, "an end tag without its start tag")),
         }
     }
@@ -682,33 +716,33 @@ impl<'a> XmlSource<'a> {
         self.started = true;
         self.pos = after;
         Ok(
-            match self.bytes.get(name_start..name_end).unwrap_or_default() {
-                b"key" => Event::Key(self.string(after, empty, b"key")?),
-                b"string" => Event::String(self.string(after, empty, b"string")?),
-                b"dict" => {
+            match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
+                KEY => Event::Key(self.string(after, empty, b"key")?),
+                STRING => Event::String(self.string(after, empty, b"string")?),
+                DICT => {
                     if empty {
                         self.pending = Some(Event::EndDictionary);
                     }
                     Event::StartDictionary(None)
                 }
-                b"array" => {
+                ARRAY => {
                     if empty {
                         self.pending = Some(Event::EndArray);
                     }
                     Event::StartArray(None)
                 }
-                b"integer" => Event::Integer(self.integer(after, empty)?),
-                b"true" => {
+                INTEGER => Event::Integer(self.integer(after, empty)?),
+                TRUE => {
                     self.boolean(after, empty, b"true")?;
                     Event::Boolean(true)
                 }
-                b"false" => {
+                FALSE => {
                     self.boolean(after, empty, b"false")?;
                     Event::Boolean(false)
                 }
-                b"real" => Event::Real(self.real(after, empty)?),
-                b"data" => Event::Data(Cow::Owned(self.data(after, empty)?)),
-                b"date" => Event::Date(self.date(after, empty)?),
+                REAL => Event::Real(self.real(after, empty)?),
+                DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
+                DATE => Event::Date(self.date(after, empty)?),
                 _ => {
                     return Err(malformed(
                         lt,
@@ -758,6 +792,7 @@ impl<'a> Source<'a> for XmlSource<'a> {
         if self.wrapped {
             match self.byte(i) {
                 None => return Err(self.eof()),
+                Some(_) if b"</plist".starts_with(self.rest(i)) => return Err(self.eof()),
                 Some(_) if self.starts(i, b"</") => match self.end_tag(i, b"plist") {
                     Ok(after) => i = self.skip_misc(after)?,
                     Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Err(e),
@@ -783,6 +818,47 @@ impl XmlSource<'_> {
             trailing(i)
         }
     }
+}
+
+/// A name of up to 8 bytes as a number, for cheap comparison; longer names give 0.
+#[inline]
+const fn pack(name: &[u8]) -> u64 {
+    if name.len() > 8 {
+        return 0;
+    }
+    let mut packed = 0u64;
+    let mut rest = name;
+    while let [b, tail @ ..] = rest {
+        packed = packed << 8 | *b as u64;
+        rest = tail;
+    }
+    packed
+}
+
+const KEY: u64 = pack(b"key");
+const STRING: u64 = pack(b"string");
+const DICT: u64 = pack(b"dict");
+const ARRAY: u64 = pack(b"array");
+const INTEGER: u64 = pack(b"integer");
+const TRUE: u64 = pack(b"true");
+const FALSE: u64 = pack(b"false");
+const REAL: u64 = pack(b"real");
+const DATA: u64 = pack(b"data");
+const DATE: u64 = pack(b"date");
+const PLIST: u64 = pack(b"plist");
+
+/// The first `<` or `&`: short texts (most keys and values) by a plain loop, which beats
+/// the set-up of a vector search, longer ones by memchr.
+#[inline(always)]
+fn find_markup(text: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    let head = text.get(..SHORT).unwrap_or(text);
+    for (k, &b) in head.iter().enumerate() {
+        if b == b'<' || b == b'&' {
+            return Some(k);
+        }
+    }
+    memchr2(b'<', b'&', text.get(SHORT..)?).map(|k| k + SHORT)
 }
 
 fn malformed(offset: usize, message: &str) -> Error {
@@ -1950,6 +2026,55 @@ mod tests {
         // Decoded text (with references) blames the start of the content.
         let doc = "<plist><array><data>&#65;!</data></array></plist>";
         assert_eq!(fail(doc), (ErrorKind::InvalidBase64, 20, "/0".to_owned()));
+    }
+
+    // ---- robustness ----------------------------------------------------------------
+
+    const SAMPLE: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+        <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"x.dtd\">\n\
+        <plist version=\"1.0\">\n<dict>\n\t<key>A</key>\n\t<array>\n\t\t<integer>-5</integer>\n\
+        \t\t<real>1.5</real>\n\t\t<true/>\n\t\t<data>AAEC\n\tAw==</data>\n\
+        \t\t<date>2020-01-01T00:00:00Z</date>\n\t\t<dict/>\n\t</array>\n\
+        \t<key>B</key>\n\t<string>x<!-- c --><![CDATA[y]]>\u{E9}</string>\n</dict>\n</plist>\n";
+
+    #[test]
+    fn every_truncation_is_unexpected_eof() {
+        assert!(Value::from_slice(SAMPLE.as_bytes()).is_ok());
+        let bytes = SAMPLE.as_bytes();
+        let end = SAMPLE.rfind("</plist>").unwrap() + "</plist>".len();
+        for cut in 1..end {
+            let doc = &bytes[..cut];
+            match Value::from_slice(doc) {
+                Ok(v) => panic!("{v:?} from {cut} bytes"),
+                Err(e) if e.kind() == ErrorKind::InvalidUtf8 => {
+                    assert_eq!(doc.last().map(|b| b & 0xC0), Some(0xC0), "cut {cut}");
+                }
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::UnexpectedEof, "cut {cut}: {e:?}");
+                    assert_eq!(e.offset(), Some(cut as u64), "cut {cut}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mutations_never_panic_and_stay_in_bounds() {
+        let bytes = SAMPLE.as_bytes();
+        for i in 0..bytes.len() {
+            for b in [
+                b'<', b'>', b'&', b'/', b'"', b']', b'=', b' ', b'!', b'?', 0, 0xFF,
+            ] {
+                let mut doc = bytes.to_vec();
+                doc[i] = b;
+                if let Err(e) = Value::from_slice(&doc) {
+                    assert!(e.offset().unwrap() <= doc.len() as u64, "{i} {b}: {e:?}");
+                }
+                doc.insert(i, b'<');
+                if let Err(e) = Value::from_slice(&doc) {
+                    assert!(e.offset().unwrap() <= doc.len() as u64, "{i} {b}: {e:?}");
+                }
+            }
+        }
     }
 
     // ---- fixtures --------------------------------------------------------------------
