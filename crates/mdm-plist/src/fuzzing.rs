@@ -457,7 +457,7 @@ pub fn quick_xml_reader(data: &[u8]) -> Result<Value, String> {
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
             Event::DocType(d) => {
-                if root.is_some() || !stack.is_empty() || d.contains('[') {
+                if root.is_some() || !stack.is_empty() || has_internal_subset(&d) {
                     return Err("a DOCTYPE out of place or with an internal subset".into());
                 }
             }
@@ -519,6 +519,20 @@ pub fn quick_xml_reader(data: &[u8]) -> Result<Value, String> {
         return Err("the document ends early".into());
     }
     root.ok_or_else(|| "no root value".to_owned())
+}
+
+/// Whether a DOCTYPE's content has a `[` outside its quoted literals.
+fn has_internal_subset(doctype: &str) -> bool {
+    let mut quote = None;
+    for c in doctype.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '[') => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The frame for a start tag `name`.

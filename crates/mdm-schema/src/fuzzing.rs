@@ -78,7 +78,13 @@ pub fn bypass_code(data: &[u8]) {
 }
 
 /// Encodes `result` as binary (and XML when XML can hold it) and decodes it typed again.
+///
+/// [`CommandResult::to_value`] sorts the keys, as devices do, so the unmodelled keys come
+/// back sorted.
 fn check_result_trip(result: &CommandResult<ActivationLockBypassCodeResponse>) {
+    let mut sorted = result.clone();
+    sorted.extra.sort_keys();
+    let result = &sorted;
     let value = result.to_value();
     let bytes = value
         .to_binary()
@@ -137,10 +143,14 @@ pub fn message_identify(data: &[u8]) {
         }
         Ok(MessageKind::CommandResult) => {
             assert!(dict.is_some_and(|d| d.contains_key("Status")));
-            if let Ok(result) = CommandResult::<crate::EmptyResponse>::from_slice(data) {
-                assert!(
-                    Some(result.status.as_str()) == value.get("Status").and_then(Value::as_str)
-                );
+            // Only a string `Status` is compared: serde decoding also hands a date to a
+            // string field, as its XML text.
+            let sent = value.get("Status").and_then(Value::as_str);
+            if let (Ok(result), Some(sent)) = (
+                CommandResult::<crate::EmptyResponse>::from_slice(data),
+                sent,
+            ) {
+                assert!(result.status.as_str() == sent, "Status decoded differently");
             }
         }
         Ok(MessageKind::Command) => {
