@@ -361,7 +361,10 @@ fn check_expected(expect: &str, d: &mut Decoded, show_secrets: bool) -> Result<(
         ActivationLockBypassCode::REQUEST_TYPE => {
             let result = decode_result::<ActivationLockBypassCode>(&d.bytes)?;
             note_result(d, &result);
-            d.code = Some(match result.response.answer() {
+            let answer = result
+                .acknowledged()
+                .map_or(BypassCodeAnswer::Absent, |response| response.answer());
+            d.code = Some(match answer {
                 BypassCodeAnswer::Present(code) => CodeAnswer::Present {
                     shown: if show_secrets {
                         code.expose_secret().to_owned()

@@ -124,7 +124,9 @@ fn the_main_job_is_named_near_the_top() {
     let text = fs::read_to_string(crate_dir().join("../../README.md")).unwrap();
     let head: String = text.lines().take(15).collect::<Vec<_>>().join("\n");
     assert!(
-        head.contains("Run the main job: mdm decode tests/fixtures/device-messages/good"),
+        head.contains(
+            "Run the main job: cargo run -q -p mdm-cli -- decode tests/fixtures/device-messages/good"
+        ),
         "{head}"
     );
     assert!(

@@ -120,11 +120,7 @@ fn make_dictionary(entries: Vec<(Key, Value)>, dedupe: bool) -> Dictionary {
     if !dedupe {
         return Dictionary::from_unique_keyed(entries);
     }
-    let mut dict = Dictionary::with_capacity(entries.len());
-    for (k, v) in entries {
-        dict.insert(String::from(&*k), v);
-    }
-    dict
+    Dictionary::from_unique_keyed(crate::value::collapse_last_wins(entries))
 }
 
 /// A [`Source`] that replays a [`Value`] as events, borrowing its strings and data.
@@ -184,6 +180,10 @@ impl<'a> Source<'a> for ValueSource<'a> {
 
     fn event_offset(&self) -> usize {
         0
+    }
+
+    fn has_offsets(&self) -> bool {
+        false
     }
 
     fn finish(&mut self) -> Result<()> {

@@ -38,7 +38,7 @@ use std::fmt;
 use std::io::Read;
 
 use serde::Deserialize;
-use serde::de::value::BorrowedStrDeserializer;
+use serde::de::value::BytesDeserializer;
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, IntoDeserializer, Unexpected,
     Visitor,
@@ -103,7 +103,7 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R, options: &ReadOption
 ///
 /// Nesting deeper than [`ReadOptions::DEFAULT_MAX_DEPTH`] is refused
 /// ([`ErrorKind::DepthLimitExceeded`]), because serde visitors recurse. Errors carry the
-/// key path; their offset is always 0.
+/// key path and no offset.
 ///
 /// ```
 /// use mdm_plist::{Dictionary, Value};
@@ -115,10 +115,31 @@ pub fn from_reader<R: Read, T: DeserializeOwned>(reader: R, options: &ReadOption
 /// # Ok::<(), mdm_plist::Error>(())
 /// ```
 pub fn from_value<'de, T: Deserialize<'de>>(value: &'de Value) -> Result<T> {
-    // A value in memory has already been paid for: only the depth limit matters here.
-    let options = ReadOptions::new()
+    from_value_with(value, &ReadOptions::new())
+}
+
+/// Decodes a [`Value`] into `T` with options: the depth limit (which bounds the recursion
+/// of serde visitors) applies; the node and byte budgets do not, since the value is
+/// already in memory.
+///
+/// ```
+/// use mdm_plist::{from_value_with, ErrorKind, ReadOptions, Value};
+///
+/// let nested = Value::from(vec![Value::from(vec![Value::from(1)])]);
+/// let shallow = ReadOptions::new().with_max_depth(1);
+/// let err = from_value_with::<Vec<Vec<u8>>>(&nested, &shallow).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::DepthLimitExceeded);
+/// assert_eq!(err.offset(), None);
+/// ```
+pub fn from_value_with<'de, T: Deserialize<'de>>(
+    value: &'de Value,
+    options: &ReadOptions,
+) -> Result<T> {
+    let options = options
+        .clone()
         .with_max_nodes(usize::MAX)
-        .with_max_expanded_bytes(usize::MAX);
+        .with_max_expanded_bytes(usize::MAX)
+        .with_duplicate_keys(DuplicateKeys::Reject);
     deserialize_from(ValueSource::new(value), &options)
 }
 
@@ -851,8 +872,10 @@ impl<'de> de::MapAccess<'de> for MagicMap {
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         match self.key.take() {
+            // The marker comes as bytes: keys from a document always come as strings, so a
+            // document cannot forge a date or UID by using the marker as a key.
             Some(key) => seed
-                .deserialize(BorrowedStrDeserializer::new(key))
+                .deserialize(BytesDeserializer::new(key.as_bytes()))
                 .map(Some),
             None => Ok(None),
         }
@@ -1157,19 +1180,20 @@ impl Visitor<'_> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(match v {
-            magic::DATE => Key::Date,
-            magic::UID => Key::Uid,
-            _ => Key::Other(v.to_owned()),
-        })
+        Ok(Key::Other(v.to_owned()))
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
-        Ok(match v.as_str() {
-            magic::DATE => Key::Date,
-            magic::UID => Key::Uid,
-            _ => Key::Other(v),
-        })
+        Ok(Key::Other(v))
+    }
+
+    /// Only this crate's deserializer hands a key over as bytes: the date or UID marker.
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Key, E> {
+        match v {
+            b if b == magic::DATE.as_bytes() => Ok(Key::Date),
+            b if b == magic::UID.as_bytes() => Ok(Key::Uid),
+            _ => Err(E::invalid_type(Unexpected::Bytes(v), &self)),
+        }
     }
 }
 
@@ -1470,7 +1494,8 @@ mod tests {
         let err = from_value::<CommandResult>(&value).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidType, "{err}");
         assert_eq!(err.path(), "/ErrorChain/1/ErrorCode");
-        assert_eq!(err.offset(), Some(0));
+        // A value in memory has no byte offsets.
+        assert_eq!(err.offset(), None);
     }
 
     #[test]
@@ -2095,6 +2120,33 @@ mod tests {
         assert_eq!(
             Error::unknown_field("X", &["a", "b"]).message(),
             "unknown key \"X\", expected one of \"a\", \"b\""
+        );
+    }
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use crate::{Date, Value};
+
+    /// A dictionary whose key is the internal date marker stays a dictionary.
+    #[test]
+    fn a_document_cannot_forge_a_date() {
+        let doc = b"<plist><dict><key>$__mdm_plist::Date</key><real>5</real></dict></plist>";
+        let through_serde: Value = crate::from_slice(doc).unwrap();
+        assert!(through_serde.as_dictionary().is_some(), "{through_serde:?}");
+        assert_eq!(through_serde, Value::from_slice(doc).unwrap());
+        let doc = b"<plist><dict><key>$__mdm_plist::Uid</key><integer>5</integer></dict></plist>";
+        let through_serde: Value = crate::from_slice(doc).unwrap();
+        assert!(through_serde.as_dictionary().is_some());
+    }
+
+    #[test]
+    fn real_dates_still_come_through_serde() {
+        let doc = b"<plist><array><date>2018-06-30T13:46:38Z</date></array></plist>";
+        let value: Value = crate::from_slice(doc).unwrap();
+        assert_eq!(
+            value.pointer("/0").and_then(Value::as_date),
+            Date::parse_xml("2018-06-30T13:46:38Z")
         );
     }
 }

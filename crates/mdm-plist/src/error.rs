@@ -163,8 +163,30 @@ struct Inner {
     segments: Vec<Segment>,
     /// Set once the path is final, so outer layers stop adding segments.
     path_done: bool,
+    /// Set when outer segments were left out ([`MAX_PATH_SEGMENTS`]).
+    path_cut: bool,
     message: String,
     source: Option<std::io::Error>,
+}
+
+/// The longest key, in bytes, that a path shows whole.
+const MAX_KEY_IN_PATH: usize = 256;
+
+/// The most segments a path keeps.
+const MAX_PATH_SEGMENTS: usize = 256;
+
+/// The key, cut at a character boundary after [`MAX_KEY_IN_PATH`] bytes and ended with `…`.
+pub(crate) fn shorten(key: &str) -> String {
+    if key.len() <= MAX_KEY_IN_PATH {
+        return key.to_owned();
+    }
+    let mut end = MAX_KEY_IN_PATH;
+    while !key.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut short = key.get(..end).unwrap_or_default().to_owned();
+    short.push('…');
+    short
 }
 
 #[derive(Clone, Debug)]
@@ -182,6 +204,7 @@ impl Error {
                 offset: None,
                 segments: Vec::new(),
                 path_done: false,
+                path_cut: false,
                 message: message.into(),
                 source: None,
             }),
@@ -211,8 +234,13 @@ impl Error {
 
     /// The key path to the value in error, as a JSON Pointer (`/ErrorChain/0/ErrorCode`).
     /// The whole document is `""`.
+    /// Keys longer than 256 bytes appear shortened, ending in `…`; a path of more than 256
+    /// segments keeps its innermost ones after a leading `/…`.
     pub fn path(&self) -> String {
         let mut out = String::new();
+        if self.inner.path_cut {
+            out.push_str("/…");
+        }
         for segment in self.inner.segments.iter().rev() {
             out.push('/');
             match segment {
@@ -236,6 +264,31 @@ impl Error {
         &self.inner.message
     }
 
+    /// Sets the key path from a JSON Pointer (`/ErrorChain/0/ErrorCode`; `""` for the whole
+    /// document), replacing any path the error had. For errors found after decoding, such
+    /// as a field that a schema layer checks.
+    ///
+    /// ```
+    /// use mdm_plist::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::MissingField, "missing field `RequestType`")
+    ///     .with_pointer("/Command");
+    /// assert_eq!(err.path(), "/Command");
+    /// assert_eq!(err.offset(), None);
+    /// ```
+    pub fn with_pointer(mut self, pointer: &str) -> Self {
+        let mut segments: Vec<Segment> = pointer
+            .split('/')
+            .skip(1)
+            .map(|s| Segment::Key(shorten(&s.replace("~1", "/").replace("~0", "~"))))
+            .collect();
+        segments.reverse();
+        segments.truncate(MAX_PATH_SEGMENTS);
+        self.inner.segments = segments;
+        self.inner.path_done = true;
+        self
+    }
+
     /// Sets the offset if none is set yet.
     pub(crate) fn with_offset(mut self, offset: usize) -> Self {
         if self.inner.offset.is_none() {
@@ -245,19 +298,31 @@ impl Error {
     }
 
     /// Adds a dictionary key as the next outer path segment, unless the path is final.
+    /// Keys longer than [`MAX_KEY_IN_PATH`] bytes are shortened, and a path keeps at most
+    /// [`MAX_PATH_SEGMENTS`] segments (the innermost), so that an error stays small
+    /// whatever the input.
     pub(crate) fn in_key(mut self, key: &str) -> Self {
-        if !self.inner.path_done {
-            self.inner.segments.push(Segment::Key(key.to_owned()));
+        if !self.inner.path_done && self.has_room() {
+            self.inner.segments.push(Segment::Key(shorten(key)));
         }
         self
     }
 
     /// Adds an array index as the next outer path segment, unless the path is final.
     pub(crate) fn in_index(mut self, index: usize) -> Self {
-        if !self.inner.path_done {
+        if !self.inner.path_done && self.has_room() {
             self.inner.segments.push(Segment::Index(index));
         }
         self
+    }
+
+    /// Whether another segment fits; records that the path was cut when not.
+    fn has_room(&mut self) -> bool {
+        if self.inner.segments.len() < MAX_PATH_SEGMENTS {
+            return true;
+        }
+        self.inner.path_cut = true;
+        false
     }
 
     /// Marks the path as complete: outer layers add no more segments.
@@ -330,6 +395,36 @@ mod tests {
             .in_index(3)
             .in_key("ErrorChain");
         assert_eq!(e.path(), "/ErrorChain/3/a~1b~0c");
+    }
+
+    #[test]
+    fn pointer_round_trips_through_path() {
+        for pointer in ["", "/a", "/a~1b/0/~0c", "/ErrorChain/1/ErrorCode"] {
+            let e = Error::new(ErrorKind::Custom, "x")
+                .in_key("old")
+                .with_pointer(pointer);
+            assert_eq!(e.path(), pointer);
+        }
+    }
+
+    #[test]
+    fn paths_stay_small_whatever_the_input() {
+        let long = "é".repeat(1000);
+        let e = Error::new(ErrorKind::Custom, "x").in_key(&long);
+        assert_eq!(e.path().len(), 1 + 256 + '…'.len_utf8());
+        let mut e = Error::new(ErrorKind::Custom, "x").in_key("inner");
+        for i in 0..10_000 {
+            e = e.in_index(i);
+        }
+        let path = e.path();
+        assert!(path.starts_with("/…/254/"), "{}", &path[..20]);
+        assert!(path.ends_with("/inner"));
+        assert_eq!(path.matches('/').count(), MAX_PATH_SEGMENTS + 1);
+        let short = "a".repeat(256);
+        assert_eq!(
+            Error::new(ErrorKind::Custom, "x").in_key(&short).path(),
+            format!("/{short}")
+        );
     }
 
     #[test]

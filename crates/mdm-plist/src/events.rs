@@ -40,6 +40,11 @@ pub(crate) trait Source<'a> {
     /// The byte offset where the last event returned starts.
     fn event_offset(&self) -> usize;
 
+    /// Whether offsets refer to input bytes (false for a source that replays a `Value`).
+    fn has_offsets(&self) -> bool {
+        true
+    }
+
     /// Called once the root value is complete: checks that nothing but what the format
     /// allows follows it (`TrailingData` otherwise).
     fn finish(&mut self) -> Result<()>;
@@ -120,7 +125,9 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
     /// Annotates an error. `pending` says that the error concerns the event being read,
     /// which the innermost container has not counted yet.
     fn locate(&self, mut err: Error, pending: bool) -> Error {
-        err = err.with_offset(self.source.event_offset());
+        if self.source.has_offsets() {
+            err = err.with_offset(self.source.event_offset());
+        }
         if err.has_complete_path() {
             return err;
         }
@@ -261,7 +268,10 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         if duplicate && self.duplicate_keys == DuplicateKeys::Reject {
             return Err(Error::new(
                 ErrorKind::DuplicateKey,
-                format!("the key {key:?} appears twice in one dictionary"),
+                format!(
+                    "the key {:?} appears twice in one dictionary",
+                    crate::error::shorten(key)
+                ),
             ));
         }
         Ok(())

@@ -60,11 +60,13 @@ mod xml;
 
 use std::io::{Read, Write};
 
-pub use de::{from_reader, from_slice, from_slice_with, from_value};
+pub use de::{from_reader, from_slice, from_slice_with, from_value, from_value_with};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{DuplicateKeys, Format, ReadOptions, WriteOptions};
 pub use scalar::{Date, Integer, ParseIntegerError, Uid};
-pub use ser::{to_binary_vec, to_binary_writer, to_value, to_xml_vec, to_xml_writer};
+pub use ser::{
+    to_binary_vec, to_binary_writer, to_value, to_value_with, to_xml_vec, to_xml_writer,
+};
 pub use value::{Array, Dictionary, Value};
 
 #[cfg(feature = "arbitrary")]
@@ -175,3 +177,8 @@ impl Value {
         binary::write_binary(self, writer, options)
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

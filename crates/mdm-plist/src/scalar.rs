@@ -175,9 +175,38 @@ const APPLE_EPOCH_UNIX: i64 = 978_307_200;
 /// assert_eq!(date.to_xml_string().as_deref(), Some("2018-06-30T13:46:38Z"));
 /// assert_eq!(date.unix_seconds(), 1_530_366_398);
 /// ```
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy)]
 pub struct Date {
     apple_seconds: f64,
+}
+
+impl PartialEq for Date {
+    /// Equal when the stored numbers have the same bits, so that `-0.0` and `0.0` (which
+    /// binary plists store differently) are different dates.
+    fn eq(&self, other: &Self) -> bool {
+        self.apple_seconds.to_bits() == other.apple_seconds.to_bits()
+    }
+}
+
+impl Eq for Date {}
+
+impl std::hash::Hash for Date {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.apple_seconds.to_bits().hash(state);
+    }
+}
+
+impl PartialOrd for Date {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Date {
+    /// Earlier dates first (`-0.0` just before `0.0`).
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.apple_seconds.total_cmp(&other.apple_seconds)
+    }
 }
 
 impl Date {
@@ -498,6 +527,15 @@ mod tests {
                 .unix_seconds(),
             LAST_XML_SECOND
         );
+    }
+
+    #[test]
+    fn negative_zero_is_another_date() {
+        let zero = Date::from_apple_seconds(0.0).unwrap();
+        let negative_zero = Date::from_apple_seconds(-0.0).unwrap();
+        assert_ne!(zero, negative_zero);
+        assert!(negative_zero < zero);
+        assert!(Date::from_unix_seconds(0) < zero);
     }
 
     #[test]

@@ -56,7 +56,26 @@ impl ser::Error for Error {
 /// # Ok::<(), mdm_plist::Error>(())
 /// ```
 pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
-    match value.serialize(ValueSerializer { depth: 0 })? {
+    to_value_with(value, &WriteOptions::new())
+}
+
+/// Converts `value` into a [`Value`], nesting containers at most
+/// [`WriteOptions::max_depth`] deep.
+///
+/// ```
+/// use mdm_plist::{to_value_with, ErrorKind, WriteOptions};
+///
+/// let nested = vec![vec![vec![1]]];
+/// assert!(to_value_with(&nested, &WriteOptions::new().with_max_depth(3)).is_ok());
+/// let err = to_value_with(&nested, &WriteOptions::new().with_max_depth(2)).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::DepthLimitExceeded);
+/// ```
+pub fn to_value_with<T: Serialize + ?Sized>(value: &T, options: &WriteOptions) -> Result<Value> {
+    let depth = Depth {
+        level: 0,
+        max: options.max_depth,
+    };
+    match value.serialize(ValueSerializer { depth })? {
         Some(value) => Ok(value),
         None => Err(no_null()),
     }
@@ -96,17 +115,28 @@ fn unsupported(what: &str) -> Error {
     )
 }
 
-/// The deepest nesting built.
+/// The default deepest nesting built, for the tests.
+#[cfg(test)]
 const MAX_DEPTH: usize = WriteOptions::DEFAULT_MAX_DEPTH;
+
+/// How deep a value sits, and how deep it may go.
+#[derive(Clone, Copy)]
+struct Depth {
+    level: usize,
+    max: usize,
+}
 
 /// Checks that containers opened `extra` levels below `depth` stay within the limit, and
 /// returns the depth of the innermost one.
-fn enter(depth: usize, extra: usize) -> Result<usize> {
-    match depth.checked_add(extra) {
-        Some(inner) if inner <= MAX_DEPTH => Ok(inner),
+fn enter(depth: Depth, extra: usize) -> Result<Depth> {
+    match depth.level.checked_add(extra) {
+        Some(level) if level <= depth.max => Ok(Depth { level, ..depth }),
         _ => Err(Error::new(
             ErrorKind::DepthLimitExceeded,
-            format!("containers are nested deeper than the limit of {MAX_DEPTH}"),
+            format!(
+                "containers are nested deeper than the limit of {}",
+                depth.max
+            ),
         )),
     }
 }
@@ -138,7 +168,7 @@ fn unique_dictionary(entries: Vec<(String, Value)>) -> Result<Dictionary> {
     match duplicate {
         Some(key) => Err(Error::new(
             ErrorKind::DuplicateKey,
-            format!("the key {key:?} is given twice"),
+            format!("the key {:?} is given twice", crate::error::shorten(&key)),
         )),
         None => Ok(Dictionary::from_unique_entries(entries)),
     }
@@ -148,7 +178,7 @@ fn unique_dictionary(entries: Vec<(String, Value)>) -> Result<Dictionary> {
 /// hold (by leaving the entry out).
 struct ValueSerializer {
     /// How many containers enclose the value.
-    depth: usize,
+    depth: Depth,
 }
 
 impl ser::Serializer for ValueSerializer {
@@ -370,11 +400,11 @@ const MAX_PREALLOCATED: usize = 1024;
 struct SeqBuilder {
     items: Vec<Value>,
     /// The depth of the items.
-    depth: usize,
+    depth: Depth,
 }
 
 impl SeqBuilder {
-    fn new(depth: usize, extra: usize, len: Option<usize>) -> Result<Self> {
+    fn new(depth: Depth, extra: usize, len: Option<usize>) -> Result<Self> {
         Ok(Self {
             items: Vec::with_capacity(len.unwrap_or(0).min(MAX_PREALLOCATED)),
             depth: enter(depth, extra)?,
@@ -443,11 +473,11 @@ struct MapBuilder {
     /// The key given to `serialize_key`, waiting for its value.
     pending_key: Option<String>,
     /// The depth of the values.
-    depth: usize,
+    depth: Depth,
 }
 
 impl MapBuilder {
-    fn new(depth: usize, extra: usize, len: Option<usize>) -> Result<Self> {
+    fn new(depth: Depth, extra: usize, len: Option<usize>) -> Result<Self> {
         Ok(Self {
             entries: Vec::with_capacity(len.unwrap_or(0).min(MAX_PREALLOCATED)),
             pending_key: None,

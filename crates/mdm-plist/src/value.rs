@@ -1,5 +1,6 @@
 //! The property list value model: [`Value`], [`Dictionary`] and [`Array`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -514,6 +515,9 @@ impl Dictionary {
 
     /// Sets `key` to `value`. An existing key keeps its place and its old value is returned;
     /// a new key goes last.
+    ///
+    /// Each call scans the keys; to build a large dictionary, collect or
+    /// [`extend`](Extend::extend) it, which takes linear time.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
         let key: String = key.into();
         let value = value.into();
@@ -557,7 +561,11 @@ impl Dictionary {
         self.entries.iter().map(|(_, v)| v)
     }
 
-    /// Sorts the entries by key (byte order), as Apple's writers do.
+    /// Sorts the entries by key, in byte order of their UTF-8 text.
+    ///
+    /// Readers and writers keep the document's order; Apple's writers sort keys
+    /// (comparing UTF-16 code units, which differs from this order only between
+    /// characters at or above U+E000 and characters outside the Basic Multilingual Plane).
     pub fn sort_keys(&mut self) {
         self.entries.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -599,7 +607,8 @@ impl fmt::Debug for Dictionary {
 }
 
 impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Dictionary {
-    /// Collects pairs; a repeated key keeps its first place and its last value.
+    /// Collects pairs in linear time; a repeated key keeps its first place and its last
+    /// value.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut dict = Self::new();
         dict.extend(iter);
@@ -608,11 +617,45 @@ impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Dictionary {
 }
 
 impl<K: Into<String>, V: Into<Value>> Extend<(K, V)> for Dictionary {
+    /// Adds pairs in linear time; a key already present, or repeated, keeps its first
+    /// place and takes the last value.
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
-        for (k, v) in iter {
-            self.insert(k, v);
+        let mut all = std::mem::take(&mut self.entries);
+        all.extend(
+            iter.into_iter()
+                .map(|(k, v)| (Key::from(k.into()), v.into())),
+        );
+        self.entries = collapse_last_wins(all);
+    }
+}
+
+/// Dictionaries with more entries than this find repeated keys through a hash map.
+const LINEAR_KEY_SCAN: usize = 16;
+
+/// Removes repeated keys in linear time: each key keeps the place of its first entry and
+/// the value of its last.
+pub(crate) fn collapse_last_wins(entries: Vec<(Key, Value)>) -> Vec<(Key, Value)> {
+    let mut out: Vec<(Key, Value)> = Vec::with_capacity(entries.len());
+    if entries.len() <= LINEAR_KEY_SCAN {
+        for (key, value) in entries {
+            match out.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => out.push((key, value)),
+            }
+        }
+        return out;
+    }
+    let mut index: HashMap<Key, usize> = HashMap::with_capacity(entries.len());
+    for (key, value) in entries {
+        match index.get(&key).and_then(|&i| out.get_mut(i)) {
+            Some(slot) => slot.1 = value,
+            None => {
+                index.insert(Key::clone(&key), out.len());
+                out.push((key, value));
+            }
         }
     }
+    out
 }
 
 impl IntoIterator for Dictionary {
@@ -663,6 +706,24 @@ mod tests {
         assert_eq!(v.pointer("/a~1b/2"), None);
         assert_eq!(v.pointer(""), Some(&v));
         assert_eq!(v.pointer("a"), None);
+    }
+
+    #[test]
+    fn collecting_many_keys_is_linear_and_last_wins() {
+        let n: i32 = 50_000;
+        let pairs = (0..n)
+            .map(|i| (format!("k{i}"), Value::from(i)))
+            .chain([("k7".to_owned(), Value::from(-1))]);
+        let d: Dictionary = pairs.collect();
+        assert_eq!(d.len(), usize::try_from(n).unwrap());
+        assert_eq!(d.get("k7"), Some(&Value::from(-1)));
+        assert_eq!(d.keys().nth(7), Some("k7"));
+        let mut small: Dictionary = [("a", 1), ("b", 2)].into_iter().collect();
+        small.extend([("a", 3), ("c", 4)]);
+        assert_eq!(
+            small.iter().collect::<Vec<_>>(),
+            [("a", &Value::from(3)), ("b", &2.into()), ("c", &4.into())]
+        );
     }
 
     #[test]

@@ -172,12 +172,6 @@ impl BypassCode {
         out
     }
 
-    /// Same as [`expose_dashed`](Self::expose_dashed), under the name the schema's
-    /// command code and docs use.
-    pub fn to_dashed_string(&self) -> Zeroizing<String> {
-        self.expose_dashed()
-    }
-
     /// The code's 26 characters without dashes, in a string that is zeroized when dropped.
     pub fn expose_compact(&self) -> Zeroizing<String> {
         let letters = self.letters();

@@ -171,28 +171,40 @@ impl AnyCommand {
     /// Reads the envelope out of a decoded plist.
     pub fn from_value(value: &Value) -> Result<Self, SchemaError> {
         let missing = |what: &str, path: &str| {
-            SchemaError::Plist(mdm_plist::Error::new(
-                mdm_plist::ErrorKind::MissingField,
-                format!("missing field `{what}` at {path:?}"),
-            ))
+            SchemaError::Plist(
+                mdm_plist::Error::new(
+                    mdm_plist::ErrorKind::MissingField,
+                    format!("missing field `{what}`"),
+                )
+                .with_pointer(path),
+            )
         };
-        let wrong = |what: &str| {
-            SchemaError::Plist(mdm_plist::Error::new(
-                mdm_plist::ErrorKind::InvalidType,
-                format!("`{what}` has the wrong type"),
-            ))
+        let wrong = |path: &str, expected: &str, found: &Value| {
+            SchemaError::Plist(
+                mdm_plist::Error::new(
+                    mdm_plist::ErrorKind::InvalidType,
+                    format!("expected {expected}, found {}", found.type_name()),
+                )
+                .with_pointer(path),
+            )
         };
         let dict = value.as_dictionary().ok_or(SchemaError::NotAnMdmMessage)?;
         let command = dict.get("Command").ok_or_else(|| missing("Command", ""))?;
-        let command = command.as_dictionary().ok_or_else(|| wrong("Command"))?;
+        let command = command
+            .as_dictionary()
+            .ok_or_else(|| wrong("/Command", "a dictionary", command))?;
         let uuid = dict
             .get("CommandUUID")
             .ok_or_else(|| missing("CommandUUID", ""))?;
-        let uuid = uuid.as_str().ok_or_else(|| wrong("CommandUUID"))?;
+        let uuid = uuid
+            .as_str()
+            .ok_or_else(|| wrong("/CommandUUID", "a string", uuid))?;
         let request_type = command
             .get("RequestType")
             .ok_or_else(|| missing("RequestType", "/Command"))?;
-        let request_type = request_type.as_str().ok_or_else(|| wrong("RequestType"))?;
+        let request_type = request_type
+            .as_str()
+            .ok_or_else(|| wrong("/Command/RequestType", "a string", request_type))?;
         let keys = command
             .iter()
             .filter(|(k, _)| *k != "RequestType")

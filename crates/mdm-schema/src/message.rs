@@ -36,10 +36,13 @@ impl MessageKind {
         if let Some(message_type) = dict.get("MessageType") {
             return match message_type.as_str() {
                 Some(t) => Ok(Self::CheckIn(t.to_owned())),
-                None => Err(SchemaError::Plist(mdm_plist::Error::new(
-                    mdm_plist::ErrorKind::InvalidType,
-                    "`MessageType` is not a string",
-                ))),
+                None => Err(SchemaError::Plist(
+                    mdm_plist::Error::new(
+                        mdm_plist::ErrorKind::InvalidType,
+                        format!("expected a string, found {}", message_type.type_name()),
+                    )
+                    .with_pointer("/MessageType"),
+                )),
             };
         }
         if dict.contains_key("Status") {
@@ -78,8 +81,54 @@ pub fn decode_result_with<C: Command>(
     bytes: &[u8],
     options: &mdm_plist::ReadOptions,
 ) -> Result<CommandResult<C::Response>, SchemaError> {
-    let result: CommandResult<C::Response> = CommandResult::from_slice_with(bytes, options)?;
-    check_result::<C, _>(result)
+    match CommandResult::<C::Response>::from_slice_with(bytes, options) {
+        Ok(result) => check_result::<C, _>(result),
+        Err(error) => status_first::<C>(bytes, options, error),
+    }
+}
+
+/// Decoding failed on some key: the `Status` decides what to report. A result without
+/// `Status` is a missing `Status`, whatever else is wrong with it; a result whose command
+/// was not acknowledged is still a valid answer, whatever its response fields hold, so it
+/// is decoded without them. Only then is the first error the answer.
+fn status_first<C: Command>(
+    bytes: &[u8],
+    options: &mdm_plist::ReadOptions,
+    error: mdm_plist::Error,
+) -> Result<CommandResult<C::Response>, SchemaError> {
+    // A document that is not a valid plist fails here too, with the same first error.
+    let Ok(value) = Value::from_slice_with(bytes, options) else {
+        return Err(SchemaError::Plist(error));
+    };
+    let Some(dict) = value.as_dictionary() else {
+        return Err(SchemaError::Plist(error));
+    };
+    match dict.get("Status") {
+        // Decoding got to the end and found no `Status`: that error has its offset.
+        None if error.kind() == mdm_plist::ErrorKind::MissingField && error.path().is_empty() => {
+            Err(SchemaError::Plist(error))
+        }
+        None => Err(SchemaError::Plist(
+            mdm_plist::Error::new(mdm_plist::ErrorKind::MissingField, "missing field `Status`")
+                .with_pointer(""),
+        )),
+        Some(Value::String(status)) if status != "Acknowledged" => {
+            let without_response: mdm_plist::Dictionary = dict
+                .iter()
+                .filter(|(k, _)| !<C::Response as crate::ResponseFields>::has_field(k))
+                .map(|(k, v)| (k, v.clone()))
+                .collect();
+            match mdm_plist::from_value_with::<CommandResult<C::Response>>(
+                &Value::Dictionary(without_response),
+                options,
+            ) {
+                // Only the response was bad, and an unacknowledged result has none.
+                Ok(result) => check_result::<C, _>(result),
+                Err(_) => Err(SchemaError::Plist(error)),
+            }
+        }
+        Some(_) => Err(SchemaError::Plist(error)),
+    }
 }
 
 /// The checks of [`decode_result`] after decoding.
@@ -90,10 +139,13 @@ pub(crate) fn check_result<C: Command, R>(
         return Err(SchemaError::NotACommandResult);
     }
     if result.command_uuid.is_none() {
-        return Err(SchemaError::Plist(mdm_plist::Error::new(
-            mdm_plist::ErrorKind::MissingField,
-            "missing field `CommandUUID`",
-        )));
+        return Err(SchemaError::Plist(
+            mdm_plist::Error::new(
+                mdm_plist::ErrorKind::MissingField,
+                "missing field `CommandUUID`",
+            )
+            .with_pointer(""),
+        ));
     }
     if let Some(found) = result
         .request_type
@@ -112,10 +164,19 @@ impl<R> CommandResult<R> {
     /// The command's response fields, only if the device acknowledged the command.
     pub fn acknowledged(&self) -> Result<&R, SchemaError> {
         match self.status {
-            crate::Status::Acknowledged => Ok(&self.response),
+            crate::Status::Acknowledged => Ok(self.response_unchecked()),
             ref other => Err(SchemaError::NotAcknowledged {
                 status: other.clone(),
             }),
+        }
+    }
+
+    /// The command's response fields, taken out of the result, only if the device
+    /// acknowledged the command.
+    pub fn into_acknowledged(self) -> Result<R, SchemaError> {
+        match self.status {
+            crate::Status::Acknowledged => Ok(self.into_response_unchecked()),
+            other => Err(SchemaError::NotAcknowledged { status: other }),
         }
     }
 }

@@ -85,7 +85,7 @@ impl serde::Serialize for Status {
 }
 
 /// One entry of a result's `ErrorChain`, outermost error first.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorChainItem {
     /// The error code; it may be negative.
@@ -98,6 +98,19 @@ pub struct ErrorChainItem {
     pub us_english_description: Option<String>,
     /// Keys this crate does not model, kept as sent.
     pub extra: Dictionary,
+}
+
+impl fmt::Debug for ErrorChainItem {
+    /// Secret keys among the unmodelled ones print as `<redacted>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorChainItem")
+            .field("error_code", &self.error_code)
+            .field("error_domain", &self.error_domain)
+            .field("localized_description", &self.localized_description)
+            .field("us_english_description", &self.us_english_description)
+            .field("extra", &redacted(&Value::Dictionary(self.extra.clone())))
+            .finish()
+    }
 }
 
 impl<'de> Deserialize<'de> for ErrorChainItem {
@@ -113,7 +126,7 @@ impl<'de> Deserialize<'de> for ErrorChainItem {
                 let mut domain = None;
                 let mut localized = None;
                 let mut english = None;
-                let mut extra = Dictionary::new();
+                let mut extra = Vec::new();
                 while let Some(key) = map.next_key_seed(KeySeed)? {
                     match &*key {
                         "ErrorCode" => code = Some(map.next_value()?),
@@ -122,10 +135,11 @@ impl<'de> Deserialize<'de> for ErrorChainItem {
                         "USEnglishDescription" => english = Some(map.next_value()?),
                         _ => {
                             let value: Value = map.next_value()?;
-                            extra.insert(key.into_owned(), value);
+                            extra.push((key.into_owned(), value));
                         }
                     }
                 }
+                let extra = extra.into_iter().collect();
                 Ok(ErrorChainItem {
                     error_code: code.ok_or_else(|| de::Error::missing_field("ErrorCode"))?,
                     error_domain: domain.ok_or_else(|| de::Error::missing_field("ErrorDomain"))?,
@@ -233,8 +247,9 @@ pub struct CommandResult<R = EmptyResponse> {
     pub error_chain: Vec<ErrorChainItem>,
     /// The `RequestType` when the device sends it (not all do).
     pub request_type: Option<String>,
-    /// The command's own fields.
-    pub response: R,
+    /// The command's own fields: kept only when the device acknowledged the command, and
+    /// handed out only through [`acknowledged`](Self::acknowledged).
+    response: R,
     /// Keys nobody modelled, kept as sent.
     pub extra: Dictionary,
 }
@@ -252,6 +267,25 @@ impl<R: ResponseFields> CommandResult<R> {
         options: &mdm_plist::ReadOptions,
     ) -> Result<Self, mdm_plist::Error> {
         mdm_plist::from_slice_with(bytes, options)
+    }
+
+    /// A result as a device would send it: `status` with the command's `response` fields
+    /// (dropped unless `status` is `Acknowledged`), nothing else set.
+    pub fn new(status: Status, command_uuid: Option<String>, response: R) -> Self {
+        let response = if status == Status::Acknowledged {
+            response
+        } else {
+            R::default()
+        };
+        Self {
+            status,
+            command_uuid,
+            identity: Identity::default(),
+            error_chain: Vec::new(),
+            request_type: None,
+            response,
+            extra: Dictionary::new(),
+        }
     }
 
     /// Whether this is an `Idle` message, which answers no command.
@@ -308,6 +342,18 @@ impl<R: ResponseFields> CommandResult<R> {
     }
 }
 
+impl<R> CommandResult<R> {
+    /// The response, whatever the status (it is the default unless acknowledged).
+    pub(crate) fn response_unchecked(&self) -> &R {
+        &self.response
+    }
+
+    /// The response, whatever the status.
+    pub(crate) fn into_response_unchecked(self) -> R {
+        self.response
+    }
+}
+
 impl<R: fmt::Debug> fmt::Debug for CommandResult<R> {
     /// Secret keys among the unmodelled ones print as `<redacted>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -345,7 +391,7 @@ impl<'de, R: ResponseFields> Visitor<'de> for ResultVisitor<R> {
         let mut error_chain = Vec::new();
         let mut request_type = None;
         let mut response = R::default();
-        let mut extra = Dictionary::new();
+        let mut extra = Vec::new();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match &*key {
                 "Status" => status = Some(map.next_value::<Status>()?),
@@ -359,12 +405,18 @@ impl<'de, R: ResponseFields> Visitor<'de> for ResultVisitor<R> {
                 other => {
                     if !response.accept(other, &mut map)? {
                         let value: Value = map.next_value()?;
-                        extra.insert(key.into_owned(), value);
+                        extra.push((key.into_owned(), value));
                     }
                 }
             }
         }
         let status = status.ok_or_else(|| de::Error::missing_field("Status"))?;
+        if status != Status::Acknowledged {
+            // A command that was not acknowledged has no response: whatever the device
+            // sent (a bypass code, say) is dropped here, and its secrets wiped.
+            response = R::default();
+        }
+        let extra = extra.into_iter().collect();
         Ok(CommandResult {
             status,
             command_uuid,

@@ -95,8 +95,64 @@ impl Serialize for SecretString {
 }
 
 impl<'de> Deserialize<'de> for SecretString {
+    /// Reads a string, and only a string. An error names the type found, never the value.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self::new)
+        deserializer.deserialize_string(SecretStringVisitor)
+    }
+}
+
+/// Refuses every type but one without quoting the value, unlike serde's default visitor
+/// methods, whose messages include it.
+macro_rules! refuse_without_value {
+    ($($method:ident($($arg:ty)?) => $what:literal;)*) => {$(
+        fn $method<E: de::Error>(self $(, _: $arg)?) -> Result<Self::Value, E> {
+            Err(E::invalid_type(de::Unexpected::Other($what), &self))
+        }
+    )*};
+}
+
+/// Reads the text of a [`SecretString`] without copying it out of the zeroizing string.
+struct SecretStringVisitor;
+
+impl<'de> Visitor<'de> for SecretStringVisitor {
+    type Value = SecretString;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretString, E> {
+        Ok(SecretString::new(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<SecretString, E> {
+        Ok(SecretString::new(v))
+    }
+
+    refuse_without_value! {
+        visit_bool(bool) => "a boolean";
+        visit_i64(i64) => "an integer";
+        visit_u64(u64) => "an integer";
+        visit_i128(i128) => "an integer";
+        visit_u128(u128) => "an integer";
+        visit_f64(f64) => "a real";
+        visit_bytes(&[u8]) => "data";
+        visit_none() => "nothing";
+        visit_unit() => "nothing";
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<SecretString, A::Error> {
+        Err(de::Error::invalid_type(
+            de::Unexpected::Other("an array"),
+            &self,
+        ))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<SecretString, A::Error> {
+        Err(de::Error::invalid_type(
+            de::Unexpected::Other("a dictionary"),
+            &self,
+        ))
     }
 }
 
@@ -184,11 +240,30 @@ impl<'de> Visitor<'de> for SecretDataVisitor {
         Ok(SecretData::new(v))
     }
 
+    refuse_without_value! {
+        visit_bool(bool) => "a boolean";
+        visit_i64(i64) => "an integer";
+        visit_u64(u64) => "an integer";
+        visit_i128(i128) => "an integer";
+        visit_u128(u128) => "an integer";
+        visit_f64(f64) => "a real";
+        visit_str(&str) => "a string";
+        visit_none() => "nothing";
+        visit_unit() => "nothing";
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<SecretData, A::Error> {
+        Err(de::Error::invalid_type(
+            de::Unexpected::Other("a dictionary"),
+            &self,
+        ))
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SecretData, A::Error> {
         // Growing the vector would leave unzeroized copies behind, so collect into a
         // zeroizing one and reserve only what the (untrusted) size hint allows, capped.
         let mut bytes = Zeroizing::new(Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096)));
-        while let Some(byte) = seq.next_element::<u8>()? {
+        while let Some(byte) = seq.next_element_seed(SecretByte)? {
             if bytes.len() == bytes.capacity() {
                 let mut bigger = Zeroizing::new(Vec::with_capacity(
                     bytes.capacity().saturating_mul(2).max(64),
@@ -199,5 +274,39 @@ impl<'de> Visitor<'de> for SecretDataVisitor {
             bytes.push(byte);
         }
         Ok(SecretData(bytes))
+    }
+}
+
+/// One byte of a [`SecretData`] written as a sequence; an error never quotes the value.
+struct SecretByte;
+
+impl<'de> de::DeserializeSeed<'de> for SecretByte {
+    type Value = u8;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<u8, D::Error> {
+        deserializer.deserialize_u8(self)
+    }
+}
+
+impl Visitor<'_> for SecretByte {
+    type Value = u8;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer from 0 to 255")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u8, E> {
+        u8::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Other("an integer"), &self))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u8, E> {
+        u8::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Other("an integer"), &self))
+    }
+
+    refuse_without_value! {
+        visit_bool(bool) => "a boolean";
+        visit_f64(f64) => "a real";
+        visit_str(&str) => "a string";
+        visit_bytes(&[u8]) => "data";
     }
 }

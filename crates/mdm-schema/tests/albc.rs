@@ -107,7 +107,7 @@ fn acknowledged_result_hands_out_the_code() {
         other => panic!("{other:?}"),
     }
     let code = response.parse_code().unwrap().unwrap();
-    assert_eq!(&*code.to_dashed_string(), CODE);
+    assert_eq!(&*code.expose_dashed(), CODE);
     // The secret shows nowhere in debug output.
     assert!(!format!("{result:?}").contains(CODE));
 }
@@ -177,7 +177,7 @@ fn hostile_17_error_chain_is_exact() {
         result.acknowledged().unwrap_err().kind_name(),
         "NotAcknowledged"
     );
-    assert_eq!(result.response.answer(), BypassCodeAnswer::Absent);
+    assert!(result.acknowledged().is_err());
     let chain = &result.error_chain;
     assert_eq!(chain.len(), 2);
     assert_eq!(chain[0].error_code, 12021);
@@ -287,4 +287,115 @@ fn availability_matches_apple_schema() {
     assert!(!a.watchos.is_available());
     assert_eq!(a.visionos.introduced, mdm_schema::OsVersion::parse("2.0"));
     assert_eq!(ClearActivationLockBypassCode::AVAILABILITY, a);
+}
+
+#[test]
+fn an_unacknowledged_result_keeps_no_code() {
+    let bytes = result_xml(&format!(
+        "<key>ActivationLockBypassCode</key><string>{CODE}</string>\
+         <key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>NotNow</string>"
+    ));
+    let result = decode_result::<ActivationLockBypassCode>(&bytes).unwrap();
+    assert!(result.acknowledged().is_err());
+    assert!(!format!("{result:?}").contains(CODE));
+    assert!(!result.extra.contains_key("ActivationLockBypassCode"));
+    let err = result.into_acknowledged().unwrap_err();
+    assert_eq!(err.kind_name(), "NotAcknowledged");
+}
+
+#[test]
+fn missing_status_wins_over_any_other_error() {
+    let bytes = result_xml(
+        "<key>ActivationLockBypassCode</key><integer>5</integer>\
+         <key>CommandUUID</key><integer>7</integer><key>UDID</key><string>u</string>",
+    );
+    let SchemaError::Plist(e) = decode_result::<ActivationLockBypassCode>(&bytes).unwrap_err()
+    else {
+        panic!()
+    };
+    assert_eq!(e.kind(), ErrorKind::MissingField);
+    assert!(e.message().contains("Status"));
+    assert_eq!(e.path(), "");
+}
+
+#[test]
+fn an_error_result_with_a_malformed_code_still_decodes() {
+    let bytes = result_xml(&format!(
+        "<key>ActivationLockBypassCode</key><integer>123456</integer>\
+         <key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Error</string>\
+         <key>ErrorChain</key><array><dict><key>ErrorCode</key><integer>-1</integer>\
+         <key>ErrorDomain</key><string>D</string></dict></array>"
+    ));
+    let result = decode_result::<ActivationLockBypassCode>(&bytes).unwrap();
+    assert_eq!(result.status, Status::Error);
+    assert_eq!(result.error_chain.len(), 1);
+    assert!(result.acknowledged().is_err());
+}
+
+#[test]
+fn a_malformed_code_in_an_acknowledged_result_is_an_error_without_the_value() {
+    for (body, found) in [
+        ("<integer>123456</integer>", "123456"),
+        ("<data>MTIzNDU2</data>", "123456"),
+        ("<real>1234.5</real>", "1234.5"),
+        ("<array><string>3UM43</string></array>", "3UM43"),
+    ] {
+        let bytes = result_xml(&format!(
+            "<key>ActivationLockBypassCode</key>{body}\
+             <key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Acknowledged</string>"
+        ));
+        let err = decode_result::<ActivationLockBypassCode>(&bytes).unwrap_err();
+        let SchemaError::Plist(e) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(e.kind(), ErrorKind::InvalidType, "{body}");
+        assert_eq!(e.path(), "/ActivationLockBypassCode");
+        assert!(e.offset().is_some());
+        assert!(!err.to_string().contains(found), "{err}");
+        assert!(!format!("{err:?}").contains(found), "{err:?}");
+    }
+}
+
+#[test]
+fn secrets_inside_error_chain_items_are_redacted_in_debug() {
+    let bytes = result_xml(&format!(
+        "<key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Error</string>\
+         <key>ErrorChain</key><array><dict><key>ErrorCode</key><integer>1</integer>\
+         <key>ErrorDomain</key><string>D</string><key>Token</key><string>TOPSECRET</string>\
+         </dict></array><key>PushMagic</key><string>MAGICSECRET</string>"
+    ));
+    let result = decode_result::<ActivationLockBypassCode>(&bytes).unwrap();
+    let shown = format!("{result:?}");
+    assert!(!shown.contains("TOPSECRET"), "{shown}");
+    assert!(!shown.contains("MAGICSECRET"), "{shown}");
+    assert!(shown.contains("<redacted>"));
+}
+
+#[test]
+fn many_unknown_keys_decode_in_linear_time() {
+    let mut body = format!(
+        "<key>CommandUUID</key><string>{UUID}</string><key>Status</key><string>Acknowledged</string>"
+    );
+    for i in 0..50_000 {
+        body.push_str(&format!("<key>K{i}</key><true/>"));
+    }
+    let start = std::time::Instant::now();
+    let result = decode_result::<ActivationLockBypassCode>(&result_xml(&body)).unwrap();
+    assert_eq!(result.extra.len(), 50_000);
+    // Quadratic insertion took tens of seconds here; linear takes well under one.
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn schema_errors_name_their_key_path() {
+    let bytes =
+        b"<plist><dict><key>Command</key><dict><key>RequestType</key><integer>1</integer></dict>\
+        <key>CommandUUID</key><string>u</string></dict></plist>";
+    let err = mdm_schema::decode_any_command(bytes).unwrap_err();
+    assert_eq!(err.kind_name(), "InvalidType");
+    assert_eq!(err.path(), "/Command/RequestType");
+    let bytes = b"<plist><dict><key>Command</key><dict/><key>CommandUUID</key><string>u</string></dict></plist>";
+    let err = mdm_schema::decode_any_command(bytes).unwrap_err();
+    assert_eq!(err.kind_name(), "MissingField");
+    assert_eq!(err.path(), "/Command");
 }

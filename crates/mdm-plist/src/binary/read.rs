@@ -1182,11 +1182,10 @@ mod tests {
     }
 
     fn fixture(name: &str) -> Option<Vec<u8>> {
-        let path = Path::new("/work/shared/fixtures/hostile").join(name);
-        if !path.exists() {
-            return None;
-        }
-        Some(std::fs::read(path).unwrap())
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/hostile")
+            .join(name);
+        Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
     }
 
     #[test]

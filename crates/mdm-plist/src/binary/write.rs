@@ -501,7 +501,7 @@ mod tests {
         .unwrap();
         let back =
             Value::from_slice_with(&bytes, &ReadOptions::new().with_max_depth(usize::MAX)).unwrap();
-        // Value's `==` recurses, so compare the encodings instead.
+        // Compare the encodings: a second encoding of the decoded value must be identical.
         let mut again = Vec::new();
         write_binary(
             &back,
