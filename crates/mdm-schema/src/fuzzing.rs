@@ -112,7 +112,7 @@ pub fn albc_result(data: &[u8]) {
     match decode_result::<ActivationLockBypassCode>(data) {
         Ok(result) => {
             assert!(result.status != Status::Idle && result.command_uuid.is_some());
-            if let Some(code) = &result.response.code {
+            if let Some(code) = &result.response_unchecked().code {
                 check_code_text(code.expose_secret());
             }
             check_result_trip(&result);
@@ -325,15 +325,13 @@ fn arbitrary_result(
     // A result is written with its keys sorted, as devices write them.
     let mut extra = extra(u, |k| !modelled(k))?;
     extra.sort_keys();
-    Ok(CommandResult {
-        status: status(u)?,
-        command_uuid: Some(uuid),
-        identity,
-        error_chain,
-        request_type,
-        response: ActivationLockBypassCodeResponse {
-            code: code.map(SecretString::new),
-        },
-        extra,
-    })
+    let response = ActivationLockBypassCodeResponse {
+        code: code.map(SecretString::new),
+    };
+    let mut result = CommandResult::new(status(u)?, Some(uuid), response);
+    result.identity = identity;
+    result.error_chain = error_chain;
+    result.request_type = request_type;
+    result.extra = extra;
+    Ok(result)
 }
