@@ -143,14 +143,17 @@ pub fn message_identify(data: &[u8]) {
         }
         Ok(MessageKind::CommandResult) => {
             assert!(dict.is_some_and(|d| d.contains_key("Status")));
-            // Only a string `Status` is compared: serde decoding also hands a date to a
-            // string field, as its XML text.
+            // A string `Status` decodes to that status; any other type is refused.
             let sent = value.get("Status").and_then(Value::as_str);
-            if let (Ok(result), Some(sent)) = (
+            match (
                 CommandResult::<crate::EmptyResponse>::from_slice(data),
                 sent,
             ) {
-                assert!(result.status.as_str() == sent, "Status decoded differently");
+                (Ok(result), Some(sent)) => {
+                    assert!(result.status.as_str() == sent, "Status decoded differently");
+                }
+                (Ok(_), None) => panic!("a Status that is not a string was accepted"),
+                (Err(_), _) => {}
             }
         }
         Ok(MessageKind::Command) => {
