@@ -13,8 +13,9 @@
 //!   `None` through serde's missing-field handling;
 //! - through `deserialize_any`, a date is a one-entry map from [`magic::DATE`] to its
 //!   `f64` Apple seconds, and a UID a one-entry map from [`magic::UID`] to its `u64`, so
-//!   that self-describing types ([`Value`]) can tell them from dictionaries; a `String`
-//!   asked of a date gets its XML text;
+//!   that self-describing types ([`Value`]) can tell them from dictionaries (the marker
+//!   key comes as bytes, which no document key does, so a document cannot forge one);
+//! - a string is only a string: a date or data asked for as a `String` is a type error;
 //! - an enum is a string (unit variant) or a dictionary with one key, the variant name,
 //!   whose value is the variant's content.
 //!
@@ -452,17 +453,15 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
         self.visit_typed(event, visitor)
     }
 
-    /// A date asked for as a string is its XML text, `YYYY-MM-DDTHH:MM:SSZ`.
+    /// Only a string is a string: dates and data are type errors.
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.next()? {
-            Event::Date(d) => match d.to_xml_string() {
-                Some(text) => self.located(visitor.visit_string(text)),
-                None => Err(self.error(de::Error::invalid_value(
-                    Unexpected::Other("date outside the years 0000 to 9999"),
-                    &visitor,
-                ))),
-            },
+            // A string is asked for: data is not text, even when its bytes are UTF-8, and
+            // a date is not its XML text (a `Status` that is a date is not a status).
+            event @ (Event::Data(_) | Event::Date(_)) => {
+                Err(self.error(de::Error::invalid_type(unexpected(&event), &visitor)))
+            }
             event => self.visit_typed(event, visitor),
         }
     }
@@ -1724,7 +1723,6 @@ mod tests {
         struct Stamped {
             when: Date,
             from_text: Date,
-            as_text: String,
             uid: Uid,
             cf_uid: Uid,
             maybe: Option<Date>,
@@ -1733,7 +1731,6 @@ mod tests {
         let value = dict(vec![
             ("when", d.into()),
             ("from_text", "2018-06-30T13:46:38Z".into()),
-            ("as_text", d.into()),
             ("uid", Uid::new(7).into()),
             ("cf_uid", dict(vec![("CF$UID", 9.into())])),
             ("maybe", d.into()),
@@ -1744,13 +1741,15 @@ mod tests {
             Stamped {
                 when: d,
                 from_text: d,
-                as_text: "2018-06-30T13:46:38Z".into(),
                 uid: Uid::new(7),
                 cf_uid: Uid::new(9),
                 maybe: Some(d),
             }
         );
 
+        // A date is not a string either.
+        let err = from_value::<String>(&d.into()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidType);
         let err = from_value::<Date>(&"yesterday".into()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidValue);
         let err = from_value::<Date>(&true.into()).unwrap_err();
@@ -2138,6 +2137,13 @@ mod marker_tests {
         let doc = b"<plist><dict><key>$__mdm_plist::Uid</key><integer>5</integer></dict></plist>";
         let through_serde: Value = crate::from_slice(doc).unwrap();
         assert!(through_serde.as_dictionary().is_some());
+    }
+
+    #[test]
+    fn data_is_not_a_string() {
+        let doc = b"<plist><data>YWJj</data></plist>";
+        let err = crate::from_slice::<String>(doc).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidType);
     }
 
     #[test]

@@ -39,11 +39,16 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 mod binary;
 mod build;
 mod de;
 mod error;
 mod events;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "plist")]
 mod interop;
 mod magic;
@@ -63,6 +68,9 @@ pub use ser::{
     to_binary_vec, to_binary_writer, to_value, to_value_with, to_xml_vec, to_xml_writer,
 };
 pub use value::{Array, Dictionary, Value};
+
+#[cfg(feature = "arbitrary")]
+pub use arbitrary::MAX_ARBITRARY_DEPTH;
 
 use binary::BinarySource;
 use events::Parser;

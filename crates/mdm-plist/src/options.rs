@@ -116,6 +116,11 @@ impl ReadOptions {
     }
 
     /// The deepest nesting of containers allowed; the root container is depth 1.
+    ///
+    /// Reading, writing, dropping and comparing never recurse, whatever the depth. serde
+    /// decoding, and `Clone`, `Debug` and `Serialize` of a [`Value`](crate::Value), do
+    /// recurse, one stack frame or a few per level: this limit is what keeps them safe, so
+    /// raise it to thousands only with a stack to match.
     pub const fn with_max_depth(mut self, max_depth: usize) -> Self {
         self.max_depth = max_depth;
         self

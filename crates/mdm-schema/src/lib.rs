@@ -84,6 +84,9 @@ pub mod bypass;
 mod command;
 mod commands;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod message;
 mod result;
 mod secret;
