@@ -88,6 +88,8 @@ enum CodeAnswer {
     },
     Empty,
     Absent,
+    /// The command was not acknowledged, so no code is taken from the result.
+    NotAcknowledged(String),
 }
 
 /// Everything known about one input after decoding it.
@@ -360,10 +362,13 @@ fn check_expected(expect: &str, d: &mut Decoded, show_secrets: bool) -> Result<(
         ActivationLockBypassCode::REQUEST_TYPE => {
             let result = decode_result::<ActivationLockBypassCode>(&d.bytes)?;
             note_result(d, &result);
-            let answer = result
-                .acknowledged()
-                .map_or(BypassCodeAnswer::Absent, |response| response.answer());
-            d.code = Some(match answer {
+            let Ok(response) = result.acknowledged() else {
+                d.code = Some(CodeAnswer::NotAcknowledged(
+                    result.status.as_str().to_owned(),
+                ));
+                return Ok(());
+            };
+            d.code = Some(match response.answer() {
                 BypassCodeAnswer::Present(code) => CodeAnswer::Present {
                     shown: if show_secrets {
                         code.expose_secret().to_owned()
@@ -478,6 +483,11 @@ fn report_text(d: &Decoded, out: &mut dyn Write) -> io::Result<()> {
         }
         Some(CodeAnswer::Empty) => writeln!(out, "  bypass code:  Empty")?,
         Some(CodeAnswer::Absent) => writeln!(out, "  bypass code:  Absent")?,
+        Some(CodeAnswer::NotAcknowledged(status)) => writeln!(
+            out,
+            "  bypass code:  none taken: the status is {}, not Acknowledged",
+            diag::sanitize(status)
+        )?,
         None => {}
     }
     if let Some(value) = &d.value {

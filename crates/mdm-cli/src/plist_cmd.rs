@@ -78,7 +78,7 @@ pub struct LintArgs {
     #[arg(long)]
     pub json: bool,
     /// Files, and directories to search recursively for *.plist, *.xml and *.bplist files
-    /// (any case). A file named here is checked whatever its name.
+    /// (any case). A file named here is checked whatever its name; `-` is standard input.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -114,7 +114,7 @@ pub struct ConvertArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// The property list to convert (XML or binary).
+    /// The property list to convert (XML or binary); `-` is standard input.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 }
@@ -122,7 +122,7 @@ pub struct ConvertArgs {
 /// Arguments of `mdm plist print`.
 #[derive(Debug, Args)]
 pub struct PrintArgs {
-    /// The property list to show (XML or binary).
+    /// The property list to show (XML or binary); `-` is standard input.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
 }
@@ -139,9 +139,13 @@ pub fn run(command: PlistCommand, out: &mut dyn Write, err: &mut dyn Write) -> i
 /// Reads a file whole, up to the default input size limit. Errors are
 /// [`ErrorKind::Io`] or [`ErrorKind::InputTooLarge`].
 ///
-/// Only regular files are read: a FIFO, a device or a socket named on the command line is
-/// refused before it is opened, so the tool never waits forever on one.
+/// `-` is standard input. Otherwise only regular files are read: a FIFO, a device or a
+/// socket named on the command line is refused before it is opened, so the tool never
+/// waits forever on one.
 pub fn read_input(path: &Path) -> Result<Vec<u8>, Error> {
+    if path.as_os_str() == "-" {
+        return read_limited(io::stdin().lock(), ReadOptions::DEFAULT_MAX_INPUT_SIZE);
+    }
     let metadata = std::fs::metadata(path)?;
     if !metadata.is_file() {
         return Err(Error::from(io::Error::new(

@@ -26,13 +26,18 @@ pub fn is_plist_name(path: &Path) -> bool {
         .is_some_and(|ext| PLIST_EXTENSIONS.iter().any(|p| ext.eq_ignore_ascii_case(p)))
 }
 
-/// Expands the command line paths in order: a file is taken whatever its name; a
+/// Expands the command line paths in order: `-` (standard input) and a file are taken
+/// whatever their name; a
 /// directory is walked recursively and gives its files with a plist extension, sorted
 /// by path. Symbolic links to directories met inside a directory are not followed, so a
 /// link cycle cannot make the walk endless.
 pub fn expand(paths: &[PathBuf]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::File(path.clone()));
+            continue;
+        }
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 let mut found = Vec::new();

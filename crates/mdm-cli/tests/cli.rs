@@ -609,3 +609,25 @@ fn a_fifo_named_on_the_command_line_is_refused_not_waited_on() {
     }
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn plist_commands_read_standard_input_for_a_dash() {
+    let doc = b"<plist><dict><key>Status</key><string>Idle</string></dict></plist>".to_vec();
+    let out = mdm()
+        .args(["plist", "lint", "--json", "-"])
+        .write_stdin(doc.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let row: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(row["path"], "-");
+    assert_eq!(row["ok"], true);
+    let out = mdm()
+        .args(["plist", "convert", "--to", "json", "-"])
+        .write_stdin(doc)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Status"], "Idle");
+}

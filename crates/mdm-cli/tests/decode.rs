@@ -276,7 +276,8 @@ fn expect_albc_is_typed() {
             .unwrap(),
     ]);
     assert!(
-        text.stdout.contains("  bypass code:  Absent\n"),
+        text.stdout
+            .contains("  bypass code:  none taken: the status is Error, not Acknowledged\n"),
         "{}",
         text.stdout
     );

@@ -12,7 +12,15 @@ pub enum SchemaError {
     Plist(mdm_plist::Error),
     /// An `Idle` message was given where the result of a command was expected.
     NotACommandResult,
-    /// The result says it answers another command than the one expected.
+    /// The result answers another command than the one it was checked against: its
+    /// `CommandUUID` is not the command's.
+    CommandUuidMismatch {
+        /// The UUID of the command sent.
+        expected: String,
+        /// The UUID the result carries.
+        found: String,
+    },
+    /// The message is of another request type than the one expected.
     RequestTypeMismatch {
         /// The command expected.
         expected: String,
@@ -38,6 +46,7 @@ impl SchemaError {
             Self::Plist(e) => e.kind().name(),
             Self::NotACommandResult => "NotACommandResult",
             Self::RequestTypeMismatch { .. } => "RequestTypeMismatch",
+            Self::CommandUuidMismatch { .. } => "CommandUuidMismatch",
             Self::NotAnMdmMessage => "NotAnMdmMessage",
             Self::NotAcknowledged { .. } => "NotAcknowledged",
             Self::UnknownRequestType(_) => "UnknownRequestType",
@@ -57,6 +66,7 @@ impl SchemaError {
         match self {
             Self::Plist(e) => e.path(),
             Self::RequestTypeMismatch { .. } => "/RequestType".to_owned(),
+            Self::CommandUuidMismatch { .. } => "/CommandUUID".to_owned(),
             _ => String::new(),
         }
     }
@@ -70,10 +80,13 @@ impl SchemaError {
                     .to_owned()
             }
             Self::RequestTypeMismatch { expected, found } => {
-                format!("expected a result of {expected}, the message says {found}")
+                format!("expected {expected}, the message says {found}")
+            }
+            Self::CommandUuidMismatch { expected, found } => {
+                format!("the result answers command {found}, not {expected}")
             }
             Self::NotAnMdmMessage => {
-                "no Status, MessageType or Command key: not an MDM message".to_owned()
+                "the plist has no Status, MessageType or Command key".to_owned()
             }
             Self::NotAcknowledged { status } => {
                 format!("the device answered {status}, not Acknowledged")

@@ -26,8 +26,9 @@
 //! - [`secrets`], the one list of secret plist keys, and redaction of untyped messages by
 //!   those keys.
 //!
-//! Nothing secret in this crate implements `Display`, and `Debug` prints `<redacted>`:
-//! every place that reveals a secret calls a method named `expose_*`.
+//! `BypassCode` and `EscrowKey` implement neither `Display` nor `Clone`; the secret
+//! wrappers print `<redacted>` in `Debug` and `Display`. Every place that reveals a secret
+//! calls a method named `expose_*`.
 //!
 //! # Decoding a result
 //!
@@ -100,10 +101,19 @@ pub use commands::{
 };
 pub use error::SchemaError;
 pub use message::{
-    MessageKind, decode_any_command, decode_any_result, decode_result, decode_result_with,
+    MessageKind, decode_any_command, decode_any_result, decode_result, decode_result_for,
+    decode_result_with,
 };
 pub use result::{CommandResult, EmptyResponse, ErrorChainItem, Identity, ResponseFields, Status};
 
 pub use bypass::{BypassCode, BypassCodeError, EscrowKey, RandomSourceError};
 pub use secret::{REDACTED, SecretData, SecretString};
 pub use secrets::{SECRET_KEYS, is_secret_key, redact, redacted};
+/// The zeroizing wrapper that the `expose_*` methods return, so that callers can name it
+/// without depending on `zeroize` themselves.
+pub use zeroize::Zeroizing;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -131,6 +131,34 @@ fn status_first<C: Command>(
     }
 }
 
+/// Decodes the device's result for the command `sent`: [`decode_result`], and the
+/// result's `CommandUUID` must be the command's ([`SchemaError::CommandUuidMismatch`]).
+///
+/// ```
+/// use mdm_schema::{decode_result_for, ActivationLockBypassCode, CommandEnvelope};
+///
+/// let sent = CommandEnvelope::with_uuid("0F1E2D3C-4B5A-4678-9A0B-1C2D3E4F5A6B", ActivationLockBypassCode);
+/// let answer = b"<plist><dict><key>CommandUUID</key><string>0F1E2D3C-4B5A-4678-9A0B-1C2D3E4F5A6B</string>\
+///     <key>Status</key><string>NotNow</string></dict></plist>";
+/// assert!(decode_result_for(&sent, answer).is_ok());
+/// let other = b"<plist><dict><key>CommandUUID</key><string>X</string>\
+///     <key>Status</key><string>NotNow</string></dict></plist>";
+/// assert_eq!(decode_result_for(&sent, other).unwrap_err().kind_name(), "CommandUuidMismatch");
+/// ```
+pub fn decode_result_for<C: Command>(
+    sent: &crate::CommandEnvelope<C>,
+    bytes: &[u8],
+) -> Result<CommandResult<C::Response>, SchemaError> {
+    let result = decode_result::<C>(bytes)?;
+    match result.command_uuid.as_deref() {
+        Some(found) if found == sent.command_uuid => Ok(result),
+        found => Err(SchemaError::CommandUuidMismatch {
+            expected: sent.command_uuid.clone(),
+            found: found.unwrap_or_default().to_owned(),
+        }),
+    }
+}
+
 /// The checks of [`decode_result`] after decoding.
 pub(crate) fn check_result<C: Command, R>(
     result: CommandResult<R>,
