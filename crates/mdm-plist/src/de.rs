@@ -265,6 +265,18 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
     /// A typed request: like [`Self::visit_event`], except that a date or a UID is a type
     /// error rather than a magic map (only self-describing types want those).
     #[inline]
+    /// Visits `event` as a sequence: data as its bytes, anything else as usual.
+    fn visit_sequence<V: Visitor<'a>>(&mut self, event: Event<'a>, visitor: V) -> Result<V::Value> {
+        let Event::Data(bytes) = event else {
+            return self.visit_typed(event, visitor);
+        };
+        let mut seq = de::value::SeqDeserializer::new(bytes.iter().copied());
+        let value = visitor.visit_seq(&mut seq);
+        let value = self.located(value)?;
+        seq.end().map_err(|e| self.error(e))?;
+        Ok(value)
+    }
+
     fn visit_typed<V: Visitor<'a>>(&mut self, event: Event<'a>, visitor: V) -> Result<V::Value> {
         match event {
             Event::Date(_) | Event::Uid(_) => {
@@ -528,14 +540,17 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
         self.located(result)
     }
 
+    /// A sequence; `<data>` asked for as a sequence is its bytes, so that `Vec<u8>` reads
+    /// data.
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let event = self.next()?;
-        self.visit_typed(event, visitor)
+        self.visit_sequence(event, visitor)
     }
 
+    /// A tuple or fixed-size array; `<data>` is its bytes, as for sequences.
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
         let event = self.next()?;
-        self.visit_typed(event, visitor)
+        self.visit_sequence(event, visitor)
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -2144,6 +2159,23 @@ mod marker_tests {
         let doc = b"<plist><data>YWJj</data></plist>";
         let err = crate::from_slice::<String>(doc).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidType);
+    }
+
+    #[test]
+    fn data_reads_into_a_byte_vector_in_both_formats() {
+        let xml = b"<plist><data>AAEC/w==</data></plist>";
+        let bytes: Vec<u8> = crate::from_slice(xml).unwrap();
+        assert_eq!(bytes, [0, 1, 2, 255]);
+        let binary = Value::Data(vec![9, 8]).to_binary().unwrap();
+        assert_eq!(crate::from_slice::<Vec<u8>>(&binary).unwrap(), [9, 8]);
+        // An array of small integers still reads as bytes, and a big one is refused.
+        let array = b"<plist><array><integer>1</integer><integer>2</integer></array></plist>";
+        assert_eq!(crate::from_slice::<Vec<u8>>(array).unwrap(), [1, 2]);
+        let big = b"<plist><array><integer>256</integer></array></plist>";
+        assert!(crate::from_slice::<Vec<u8>>(big).is_err());
+        // A fixed-size array must match the data's length exactly.
+        assert_eq!(crate::from_slice::<[u8; 4]>(xml).unwrap(), [0, 1, 2, 255]);
+        assert!(crate::from_slice::<[u8; 3]>(xml).is_err());
     }
 
     #[test]

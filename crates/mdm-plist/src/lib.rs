@@ -26,6 +26,58 @@
 //! # Ok::<(), mdm_plist::Error>(())
 //! ```
 //!
+//! # Decoding into your own types
+//!
+//! [`from_slice`] reads straight into any `serde::Deserialize` type, without building a
+//! [`Value`] first:
+//!
+//! ```
+//! use serde::Deserialize;
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "PascalCase")]
+//! struct App {
+//!     identifier: String,
+//!     bundle_size: Option<u64>,
+//!     is_validated: bool,
+//!     #[serde(default)]
+//!     cd_hash: Vec<u8>,
+//!     installed: Option<mdm_plist::Date>,
+//! }
+//!
+//! let doc = b"<plist><array><dict>\
+//!     <key>Identifier</key><string>com.example.app</string>\
+//!     <key>BundleSize</key><integer>1234</integer>\
+//!     <key>IsValidated</key><true/>\
+//!     <key>CdHash</key><data>AAEC</data>\
+//!     <key>Installed</key><date>2018-06-30T13:46:38Z</date>\
+//!     <key>Unknown</key><string>ignored</string>\
+//! </dict></array></plist>";
+//! let apps: Vec<App> = mdm_plist::from_slice(doc)?;
+//! assert_eq!(apps[0].identifier, "com.example.app");
+//! assert_eq!(apps[0].cd_hash, [0, 1, 2]);
+//! # Ok::<(), mdm_plist::Error>(())
+//! ```
+//!
+//! How property list values meet serde's data model:
+//!
+//! | plist | Rust |
+//! |---|---|
+//! | `<dict>` | structs (unknown keys ignored unless `deny_unknown_fields`), maps, `Dictionary` |
+//! | `<array>` | `Vec`, tuples, sequences, `Array` |
+//! | `<string>` | `String`, `Cow<str>`, unit enum variants; `&str` only when the text needs no unescaping |
+//! | `<integer>` | every integer type (out of range is [`ErrorKind::IntegerOutOfRange`]), `Integer` |
+//! | `<real>` | `f64`, `f32` |
+//! | `<true/>`, `<false/>` | `bool` |
+//! | `<data>` | `Vec<u8>`, byte-buffer types; `&[u8]` only from binary documents (XML data is base64) |
+//! | `<date>` | [`Date`] |
+//! | UID (binary) | [`Uid`] |
+//!
+//! A present value is `Some` (property lists have no null); an absent key is `None` for an
+//! `Option` field. A string field does not accept data or a date: types are not guessed.
+//! Errors name the key path and offset; a type error's message may quote the value found,
+//! so keep secrets in types that do not (`mdm-schema`'s secret wrappers).
+//!
 //! # Round trips
 //!
 //! Binary property lists hold every [`Value`] exactly. XML holds every value except:
