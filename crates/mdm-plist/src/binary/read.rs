@@ -439,16 +439,19 @@ impl<'a> BinarySource<'a> {
         match marker >> 4 {
             0x5 => {
                 let (_, start, raw) = self.counted(at, nibble, 1)?;
-                if let Some(bad) = raw.iter().position(|b| !b.is_ascii()) {
-                    return Err(Error::at(
-                        ErrorKind::InvalidUtf8,
-                        start.saturating_add(bad),
-                        "an ASCII string holds a byte above 0x7f",
-                    ));
+                // Both checks run a word at a time; the byte to blame is only looked for
+                // when one fails.
+                match std::str::from_utf8(raw) {
+                    Ok(text) if text.is_ascii() => Ok(Cow::Borrowed(text)),
+                    _ => {
+                        let bad = raw.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+                        Err(Error::at(
+                            ErrorKind::InvalidUtf8,
+                            start.saturating_add(bad),
+                            "an ASCII string holds a byte above 0x7f",
+                        ))
+                    }
                 }
-                std::str::from_utf8(raw)
-                    .map(Cow::Borrowed)
-                    .map_err(|_| Error::at(ErrorKind::InvalidUtf8, start, "not ASCII"))
             }
             0x6 => {
                 let (count, start, raw) = self.counted(at, nibble, 2)?;
