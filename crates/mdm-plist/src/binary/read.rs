@@ -36,7 +36,17 @@ pub(crate) struct BinarySource<'a> {
     stack: Vec<Frame>,
     started: bool,
     offset: usize,
+    /// Keys already read, by object: `(object, offset, text)` in slot `object % KEY_CACHE`
+    /// (`usize::MAX` when empty). Writers share one object among all equal keys, so
+    /// each key's checks run once instead of at every use. Empty (never used) for small
+    /// documents, which gain less than the cache costs.
+    key_cache: Vec<(usize, usize, &'a str)>,
 }
+
+/// Slots of [`BinarySource::key_cache`].
+const KEY_CACHE: usize = 16;
+/// Documents with fewer objects have no key cache.
+const KEY_CACHE_MIN_OBJECTS: usize = 64;
 
 /// An open container.
 struct Frame {
@@ -218,6 +228,11 @@ impl<'a> BinarySource<'a> {
             stack: Vec::new(),
             started: false,
             offset: 0,
+            key_cache: if num_objects >= KEY_CACHE_MIN_OBJECTS {
+                vec![(usize::MAX, 0, ""); KEY_CACHE]
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -548,6 +563,13 @@ impl<'a> BinarySource<'a> {
 
     /// Emits the key object `object`, which must be a string.
     fn key(&mut self, object: usize) -> Result<Event<'a>> {
+        let slot = object % KEY_CACHE;
+        if let Some(&(cached, at, text)) = self.key_cache.get(slot)
+            && cached == object
+        {
+            self.offset = at;
+            return Ok(Event::Key(Cow::Borrowed(text)));
+        }
         let at = self.object_offset(object)?;
         self.offset = at;
         let marker = self.objects.get(at).copied().unwrap_or_default();
@@ -558,7 +580,11 @@ impl<'a> BinarySource<'a> {
                 format!("a dictionary key must be a string, not marker 0x{marker:02x}"),
             ));
         }
-        Ok(Event::Key(self.string(at, marker)?))
+        let key = self.string(at, marker)?;
+        if let (Cow::Borrowed(text), Some(entry)) = (&key, self.key_cache.get_mut(slot)) {
+            *entry = (object, at, text);
+        }
+        Ok(Event::Key(key))
     }
 }
 
@@ -696,6 +722,44 @@ mod tests {
             ],
             0,
         )
+    }
+
+    /// An array of 70 dictionaries `{"k": true}` sharing one key object; the last one
+    /// names that key twice when `duplicate` is set.
+    fn shared_keys(duplicate: bool) -> Vec<u8> {
+        let n = 70u8;
+        let mut top = vec![0xAF, 0x10, n];
+        top.extend((0..n).map(|i| 3 + i));
+        let mut objects: Vec<Vec<u8>> = vec![top, b"\x51k".to_vec(), vec![0x09]];
+        for i in 0..n {
+            if duplicate && i + 1 == n {
+                objects.push(vec![0xD2, 1, 1, 2, 2]);
+            } else {
+                objects.push(vec![0xD1, 1, 2]);
+            }
+        }
+        let refs: Vec<&[u8]> = objects.iter().map(Vec::as_slice).collect();
+        assemble(&refs, 0)
+    }
+
+    #[test]
+    fn shared_key_objects_read_alike_at_every_use() {
+        let value = read(&shared_keys(false)).unwrap();
+        let items = value.as_array().unwrap();
+        assert_eq!(items.len(), 70);
+        for item in items.iter() {
+            assert_eq!(
+                item.as_dictionary().unwrap().get("k"),
+                Some(&Value::Boolean(true))
+            );
+        }
+        let bytes = shared_keys(true);
+        let err = read(&bytes).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), "/69/k");
+        // The key object's own offset, as for a key read the first time.
+        let key_at = bytes.windows(2).position(|w| w == b"\x51k").unwrap();
+        assert_eq!(err.offset(), Some(key_at as u64));
     }
 
     #[test]
