@@ -31,8 +31,10 @@ pub(crate) struct BinarySource<'a> {
     num_objects: usize,
     top_object: usize,
     table_offset: usize,
-    /// One bit per object: set while that container is open on the current path.
+    /// One bit per object: set while that container is open on the current path. Empty
+    /// for documents of at most 64 objects, which use `on_path_small`.
     on_path: Vec<u64>,
+    on_path_small: u64,
     stack: Vec<Frame>,
     started: bool,
     offset: usize,
@@ -224,7 +226,12 @@ impl<'a> BinarySource<'a> {
             num_objects,
             top_object,
             table_offset,
-            on_path: vec![0; num_objects.div_ceil(64)],
+            on_path: if num_objects > 64 {
+                vec![0; num_objects.div_ceil(64)]
+            } else {
+                Vec::new()
+            },
+            on_path_small: 0,
             stack: Vec::new(),
             started: false,
             offset: 0,
@@ -508,13 +515,21 @@ impl<'a> BinarySource<'a> {
     }
 
     fn is_open(&self, object: usize) -> bool {
-        self.on_path
-            .get(object / 64)
-            .is_some_and(|w| w & (1 << (object % 64)) != 0)
+        let word = if self.on_path.is_empty() {
+            Some(&self.on_path_small).filter(|_| object < 64)
+        } else {
+            self.on_path.get(object / 64)
+        };
+        word.is_some_and(|w| w & (1 << (object % 64)) != 0)
     }
 
     fn set_open(&mut self, object: usize, open: bool) {
-        if let Some(w) = self.on_path.get_mut(object / 64) {
+        let word = if self.on_path.is_empty() {
+            Some(&mut self.on_path_small).filter(|_| object < 64)
+        } else {
+            self.on_path.get_mut(object / 64)
+        };
+        if let Some(w) = word {
             let bit = 1u64 << (object % 64);
             if open {
                 *w |= bit;
