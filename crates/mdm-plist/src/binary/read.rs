@@ -31,12 +31,24 @@ pub(crate) struct BinarySource<'a> {
     num_objects: usize,
     top_object: usize,
     table_offset: usize,
-    /// One bit per object: set while that container is open on the current path.
+    /// One bit per object: set while that container is open on the current path. Empty
+    /// for documents of at most 64 objects, which use `on_path_small`.
     on_path: Vec<u64>,
+    on_path_small: u64,
     stack: Vec<Frame>,
     started: bool,
     offset: usize,
+    /// Keys already read, by object: `(object, offset, text)` in slot `object % KEY_CACHE`
+    /// (`usize::MAX` when empty). Writers share one object among all equal keys, so
+    /// each key's checks run once instead of at every use. Empty (never used) for small
+    /// documents, which gain less than the cache costs.
+    key_cache: Vec<(usize, usize, &'a str)>,
 }
+
+/// Slots of [`BinarySource::key_cache`].
+const KEY_CACHE: usize = 16;
+/// Documents with fewer objects have no key cache.
+const KEY_CACHE_MIN_OBJECTS: usize = 64;
 
 /// An open container.
 struct Frame {
@@ -214,10 +226,20 @@ impl<'a> BinarySource<'a> {
             num_objects,
             top_object,
             table_offset,
-            on_path: vec![0; num_objects.div_ceil(64)],
+            on_path: if num_objects > 64 {
+                vec![0; num_objects.div_ceil(64)]
+            } else {
+                Vec::new()
+            },
+            on_path_small: 0,
             stack: Vec::new(),
             started: false,
             offset: 0,
+            key_cache: if num_objects >= KEY_CACHE_MIN_OBJECTS {
+                vec![(usize::MAX, 0, ""); KEY_CACHE]
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -439,16 +461,19 @@ impl<'a> BinarySource<'a> {
         match marker >> 4 {
             0x5 => {
                 let (_, start, raw) = self.counted(at, nibble, 1)?;
-                if let Some(bad) = raw.iter().position(|b| !b.is_ascii()) {
-                    return Err(Error::at(
-                        ErrorKind::InvalidUtf8,
-                        start.saturating_add(bad),
-                        "an ASCII string holds a byte above 0x7f",
-                    ));
+                // Both checks run a word at a time; the byte to blame is only looked for
+                // when one fails.
+                match std::str::from_utf8(raw) {
+                    Ok(text) if text.is_ascii() => Ok(Cow::Borrowed(text)),
+                    _ => {
+                        let bad = raw.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+                        Err(Error::at(
+                            ErrorKind::InvalidUtf8,
+                            start.saturating_add(bad),
+                            "an ASCII string holds a byte above 0x7f",
+                        ))
+                    }
                 }
-                std::str::from_utf8(raw)
-                    .map(Cow::Borrowed)
-                    .map_err(|_| Error::at(ErrorKind::InvalidUtf8, start, "not ASCII"))
             }
             0x6 => {
                 let (count, start, raw) = self.counted(at, nibble, 2)?;
@@ -490,13 +515,21 @@ impl<'a> BinarySource<'a> {
     }
 
     fn is_open(&self, object: usize) -> bool {
-        self.on_path
-            .get(object / 64)
-            .is_some_and(|w| w & (1 << (object % 64)) != 0)
+        let word = if self.on_path.is_empty() {
+            Some(&self.on_path_small).filter(|_| object < 64)
+        } else {
+            self.on_path.get(object / 64)
+        };
+        word.is_some_and(|w| w & (1 << (object % 64)) != 0)
     }
 
     fn set_open(&mut self, object: usize, open: bool) {
-        if let Some(w) = self.on_path.get_mut(object / 64) {
+        let word = if self.on_path.is_empty() {
+            Some(&mut self.on_path_small).filter(|_| object < 64)
+        } else {
+            self.on_path.get_mut(object / 64)
+        };
+        if let Some(w) = word {
             let bit = 1u64 << (object % 64);
             if open {
                 *w |= bit;
@@ -545,6 +578,13 @@ impl<'a> BinarySource<'a> {
 
     /// Emits the key object `object`, which must be a string.
     fn key(&mut self, object: usize) -> Result<Event<'a>> {
+        let slot = object % KEY_CACHE;
+        if let Some(&(cached, at, text)) = self.key_cache.get(slot)
+            && cached == object
+        {
+            self.offset = at;
+            return Ok(Event::Key(Cow::Borrowed(text)));
+        }
         let at = self.object_offset(object)?;
         self.offset = at;
         let marker = self.objects.get(at).copied().unwrap_or_default();
@@ -555,7 +595,11 @@ impl<'a> BinarySource<'a> {
                 format!("a dictionary key must be a string, not marker 0x{marker:02x}"),
             ));
         }
-        Ok(Event::Key(self.string(at, marker)?))
+        let key = self.string(at, marker)?;
+        if let (Cow::Borrowed(text), Some(entry)) = (&key, self.key_cache.get_mut(slot)) {
+            *entry = (object, at, text);
+        }
+        Ok(Event::Key(key))
     }
 }
 
@@ -693,6 +737,44 @@ mod tests {
             ],
             0,
         )
+    }
+
+    /// An array of 70 dictionaries `{"k": true}` sharing one key object; the last one
+    /// names that key twice when `duplicate` is set.
+    fn shared_keys(duplicate: bool) -> Vec<u8> {
+        let n = 70u8;
+        let mut top = vec![0xAF, 0x10, n];
+        top.extend((0..n).map(|i| 3 + i));
+        let mut objects: Vec<Vec<u8>> = vec![top, b"\x51k".to_vec(), vec![0x09]];
+        for i in 0..n {
+            if duplicate && i + 1 == n {
+                objects.push(vec![0xD2, 1, 1, 2, 2]);
+            } else {
+                objects.push(vec![0xD1, 1, 2]);
+            }
+        }
+        let refs: Vec<&[u8]> = objects.iter().map(Vec::as_slice).collect();
+        assemble(&refs, 0)
+    }
+
+    #[test]
+    fn shared_key_objects_read_alike_at_every_use() {
+        let value = read(&shared_keys(false)).unwrap();
+        let items = value.as_array().unwrap();
+        assert_eq!(items.len(), 70);
+        for item in items.iter() {
+            assert_eq!(
+                item.as_dictionary().unwrap().get("k"),
+                Some(&Value::Boolean(true))
+            );
+        }
+        let bytes = shared_keys(true);
+        let err = read(&bytes).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), "/69/k");
+        // The key object's own offset, as for a key read the first time.
+        let key_at = bytes.windows(2).position(|w| w == b"\x51k").unwrap();
+        assert_eq!(err.offset(), Some(key_at as u64));
     }
 
     #[test]
