@@ -194,7 +194,11 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
             (Some(frame), _) if frame.is_dictionary && frame.expect_key => {
                 return Err(structure("a key or the end of the dictionary", event));
             }
-            (Some(frame), Event::EndDictionary | Event::Key(_)) if frame.is_dictionary => {
+            // A dictionary waiting for the value of its last key: no end of any container
+            // (an `</array>` here once closed the dictionary and lost the key) and no key.
+            (Some(frame), Event::EndDictionary | Event::EndArray | Event::Key(_))
+                if frame.is_dictionary =>
+            {
                 return Err(structure("a value", event));
             }
             (Some(frame), Event::EndDictionary | Event::Key(_)) => {
@@ -445,6 +449,33 @@ mod tests {
             vec![Event::EndArray],
         ];
         for events in bad {
+            let err = run(events.clone(), &ReadOptions::new()).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::MalformedXml, "{events:?}");
+        }
+    }
+
+    /// Found by the `differential_xml` fuzz target: `<dict><key>a</key></array>` closed
+    /// the dictionary and dropped the key.
+    #[test]
+    fn every_end_must_close_its_own_container() {
+        let wrong_ends = [
+            vec![Event::StartDictionary(None), key("a"), Event::EndArray],
+            vec![Event::StartDictionary(None), key("a"), Event::EndDictionary],
+            vec![Event::StartDictionary(None), Event::EndArray],
+            vec![Event::StartArray(None), Event::EndDictionary],
+            vec![
+                Event::StartArray(None),
+                Event::Boolean(true),
+                Event::EndDictionary,
+            ],
+            vec![
+                Event::StartDictionary(None),
+                key("a"),
+                Event::Boolean(true),
+                Event::EndArray,
+            ],
+        ];
+        for events in wrong_ends {
             let err = run(events.clone(), &ReadOptions::new()).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::MalformedXml, "{events:?}");
         }
