@@ -592,7 +592,9 @@ mod tests {
     #[test]
     fn base64_matches_the_standard_encoder_at_every_length_and_level() {
         // Varied bytes, so that many different 12-bit pairs are looked up.
-        let data: Vec<u8> = (0..400u32).map(|i| (i * 167 + i / 256) as u8).collect();
+        let data: Vec<u8> = (0..400u32)
+            .map(|i| (i * 167 + i / 256).to_le_bytes()[0])
+            .collect();
         for len in 0..data.len() {
             let input = &data[..len];
             let b64 = STANDARD.encode(input);
