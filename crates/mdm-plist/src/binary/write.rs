@@ -38,10 +38,17 @@ struct Pending<'v> {
 }
 
 /// The numbered object graph.
+///
+/// The de-duplication map hashes values the caller gives, which may come from a device,
+/// so its hasher must not let crafted values collide at will. SipHash (std's default)
+/// cost more than half of a write. foldhash's `RandomState` is about as fast as hashing
+/// gets and seeds every map afresh; the map is filled in one pass and neither its hashes
+/// nor its order ever leave this module (objects are written in numbering order), so
+/// there is nothing an attacker could observe to learn a seed from.
 struct Graph<'v> {
     objects: Vec<Object<'v>>,
     refs: Vec<usize>,
-    unique: HashMap<Scalar<'v>, usize>,
+    unique: HashMap<Scalar<'v>, usize, foldhash::fast::RandomState>,
 }
 
 impl<'v> Graph<'v> {
@@ -74,7 +81,7 @@ fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
     let mut graph = Graph {
         objects: Vec::new(),
         refs: vec![0],
-        unique: HashMap::new(),
+        unique: HashMap::default(),
     };
     // Slot 0 of `refs` is a scratch slot for the root, which nothing references.
     let mut pending = vec![Pending {
