@@ -37,25 +37,145 @@ struct Pending<'v> {
     depth: usize,
 }
 
-/// The numbered object graph.
+/// The hasher of the de-duplication maps.
 ///
-/// The de-duplication map hashes values the caller gives, which may come from a device,
-/// so its hasher must not let crafted values collide at will. SipHash (std's default)
-/// cost more than half of a write. foldhash's `RandomState` is about as fast as hashing
-/// gets and seeds every map afresh; the map is filled in one pass and neither its hashes
-/// nor its order ever leave this module (objects are written in numbering order), so
-/// there is nothing an attacker could observe to learn a seed from.
+/// The maps hash values the caller gives, which may come from a device, so crafted
+/// values must not collide at will. SipHash (std's default) cost more than half of a
+/// write. foldhash's `RandomState` is about as fast as hashing gets and seeds every map
+/// afresh; each map is filled in one pass and neither its hashes nor its order ever
+/// leave this module (objects are written in numbering order), so there is nothing to
+/// observe to learn a seed from. Long data is hashed whole: hashing a sample would let
+/// anyone collide values of equal length and sample without knowing any seed.
+type Seeded = foldhash::fast::RandomState;
+
+/// Documents with at most this many objects find equal scalars by a linear scan: no
+/// maps to allocate and hash into.
+const SMALL: usize = 32;
+
+/// How many objects of each kind a value holds, before de-duplication, to size the
+/// tables up front.
+#[derive(Default)]
+struct Counts {
+    objects: usize,
+    refs: usize,
+    strings: usize,
+    data: usize,
+    numbers: usize,
+}
+
+impl Counts {
+    /// Counts every object of `root`, without recursion.
+    fn of(root: &Value) -> Counts {
+        let mut counts = Counts {
+            objects: 1,
+            refs: 1,
+            ..Counts::default()
+        };
+        let mut stack = Vec::new();
+        counts.add(root, &mut stack);
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Array(items) => {
+                    counts.objects = counts.objects.saturating_add(items.len());
+                    counts.refs = counts.refs.saturating_add(items.len());
+                    for item in items.iter() {
+                        counts.add(item, &mut stack);
+                    }
+                }
+                Value::Dictionary(dict) => {
+                    let len = dict.len();
+                    counts.objects = counts.objects.saturating_add(len.saturating_mul(2));
+                    counts.refs = counts.refs.saturating_add(len.saturating_mul(2));
+                    counts.strings = counts.strings.saturating_add(len);
+                    for item in dict.values() {
+                        counts.add(item, &mut stack);
+                    }
+                }
+                _ => {}
+            }
+        }
+        counts
+    }
+
+    /// Counts a scalar by kind, or stacks a container to count its children.
+    fn add<'v>(&mut self, value: &'v Value, stack: &mut Vec<&'v Value>) {
+        match value {
+            Value::String(_) => self.strings = self.strings.saturating_add(1),
+            Value::Data(_) => self.data = self.data.saturating_add(1),
+            Value::Integer(_) | Value::Real(_) | Value::Date(_) | Value::Uid(_) => {
+                self.numbers = self.numbers.saturating_add(1);
+            }
+            Value::Boolean(_) => {}
+            Value::Array(_) | Value::Dictionary(_) => stack.push(value),
+        }
+    }
+}
+
+/// The numbered object graph.
 struct Graph<'v> {
     objects: Vec<Object<'v>>,
     refs: Vec<usize>,
-    unique: HashMap<Scalar<'v>, usize, foldhash::fast::RandomState>,
+    /// Whether equal scalars are found through the maps or by scanning `objects`.
+    mapped: bool,
+    strings: HashMap<&'v str, usize, Seeded>,
+    data: HashMap<&'v [u8], usize, Seeded>,
+    /// Every other scalar but booleans, by [`number_key`].
+    numbers: HashMap<u128, usize, Seeded>,
+    /// The numbers of `false` and `true`.
+    booleans: [Option<usize>; 2],
+}
+
+/// A number's key in [`Graph::numbers`]: a tag for the kind, then its 64 bits.
+fn number_key(scalar: Scalar<'_>) -> u128 {
+    let (tag, bits): (u8, u64) = match scalar {
+        Scalar::Integer(i) => match i.as_u64() {
+            Some(n) => (0, n),
+            None => (1, i.as_i64().unwrap_or_default().cast_unsigned()),
+        },
+        Scalar::Real(bits) => (2, bits),
+        Scalar::Date(bits) => (3, bits),
+        Scalar::Uid(u) => (4, u),
+        Scalar::String(_) | Scalar::Data(_) | Scalar::Boolean(_) => (5, 0),
+    };
+    (u128::from(tag) << 64) | u128::from(bits)
 }
 
 impl<'v> Graph<'v> {
+    fn new(counts: &Counts) -> Self {
+        let mapped = counts.objects > SMALL;
+        let size = |n: usize| if mapped { n } else { 0 };
+        Graph {
+            objects: Vec::with_capacity(counts.objects),
+            refs: Vec::with_capacity(counts.refs),
+            mapped,
+            strings: HashMap::with_capacity_and_hasher(size(counts.strings), Seeded::default()),
+            data: HashMap::with_capacity_and_hasher(size(counts.data), Seeded::default()),
+            numbers: HashMap::with_capacity_and_hasher(size(counts.numbers), Seeded::default()),
+            booleans: [None; 2],
+        }
+    }
+
     /// The number of `scalar`, stored once.
     fn scalar(&mut self, scalar: Scalar<'v>) -> usize {
         let next = self.objects.len();
-        let id = *self.unique.entry(scalar).or_insert(next);
+        let id = match scalar {
+            Scalar::Boolean(b) => {
+                let slot = if b {
+                    &mut self.booleans[1]
+                } else {
+                    &mut self.booleans[0]
+                };
+                *slot.get_or_insert(next)
+            }
+            _ if !self.mapped => self
+                .objects
+                .iter()
+                .position(|object| matches!(object, Object::Scalar(s) if *s == scalar))
+                .unwrap_or(next),
+            Scalar::String(s) => *self.strings.entry(s).or_insert(next),
+            Scalar::Data(d) => *self.data.entry(d).or_insert(next),
+            _ => *self.numbers.entry(number_key(scalar)).or_insert(next),
+        };
         if id == next {
             self.objects.push(Object::Scalar(scalar));
         }
@@ -78,11 +198,8 @@ fn scalar_of(value: &Value) -> Option<Scalar<'_>> {
 
 /// Numbers every object of `root`, refusing nesting deeper than `max_depth`.
 fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
-    let mut graph = Graph {
-        objects: Vec::new(),
-        refs: vec![0],
-        unique: HashMap::default(),
-    };
+    let mut graph = Graph::new(&Counts::of(root));
+    graph.refs.push(0);
     // Slot 0 of `refs` is a scratch slot for the root, which nothing references.
     let mut pending = vec![Pending {
         value: root,
@@ -477,6 +594,40 @@ mod tests {
         // root, data, UID, date, true, NaN, 1
         let bytes = round_trip(&value);
         assert_eq!(trailer(&bytes).2, 7);
+    }
+
+    #[test]
+    fn equal_scalars_are_stored_once_in_large_documents() {
+        // Past `SMALL` objects the maps find the duplicates; the same kinds of pairs as
+        // above, and numbers of different kinds with the same 64 bits, which must stay
+        // apart.
+        let pairs = || {
+            vec![
+                Value::Data(vec![1]),
+                Value::Uid(Uid::new(1)),
+                Value::Date(Date::from_apple_seconds(1.0).unwrap()),
+                true.into(),
+                false.into(),
+                Value::Real(f64::NAN),
+                Value::Real(-0.0),
+                Value::Real(0.0),
+                Value::Real(f64::from_bits(1)),
+                Value::from(1),
+                Value::from(-1),
+                Value::from(u64::MAX),
+                Value::Uid(Uid::new(u64::MAX)),
+                "1".into(),
+                Value::Data(b"1".to_vec()),
+            ]
+        };
+        let mut items = pairs();
+        items.extend(pairs());
+        items.extend((100..140).map(Value::from));
+        items.push(dict(vec![("1", "1".into()), ("a", 1.into())]));
+        let value = Value::from(items);
+        let bytes = round_trip(&value);
+        // root, 15 distinct scalars, 40 more integers, the dictionary and its key "a".
+        assert_eq!(trailer(&bytes).2, 1 + 15 + 40 + 2);
     }
 
     #[test]
