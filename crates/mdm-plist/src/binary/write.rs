@@ -285,8 +285,26 @@ fn as_u64(n: usize) -> u64 {
 
 /// Appends the low `size` bytes of `n`, big-endian.
 fn put_be(out: &mut Vec<u8>, n: u64, size: usize) {
-    let bytes = n.to_be_bytes();
-    out.extend_from_slice(bytes.get(8usize.saturating_sub(size)..).unwrap_or(&bytes));
+    // Fixed-size copies, which compile to single stores rather than calls to memcpy.
+    let [a, b, c, d, e, f, g, h] = n.to_be_bytes();
+    match size {
+        1 => out.push(h),
+        2 => out.extend_from_slice(&[g, h]),
+        4 => out.extend_from_slice(&[e, f, g, h]),
+        _ => out.extend_from_slice(&[a, b, c, d, e, f, g, h]),
+    }
+}
+
+/// Appends every number of `numbers` as `size` bytes (1, 2, 4 or 8), big-endian.
+fn put_all_be(out: &mut Vec<u8>, numbers: &[usize], size: usize) {
+    out.reserve(numbers.len().saturating_mul(size));
+    // One loop per size, so that the size is not looked at for every number.
+    match size {
+        1 => out.extend(numbers.iter().map(|&n| as_u64(n).to_be_bytes()[7])),
+        2 => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 2)),
+        4 => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 4)),
+        _ => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 8)),
+    }
 }
 
 /// Appends an unsigned integer object in its smallest form.
@@ -388,18 +406,14 @@ pub(crate) fn write_binary<W: Write>(
         };
         put_header(&mut out, marker, len);
         let refs = graph.refs.get(start..start + refs).unwrap_or_default();
-        for &r in refs {
-            put_be(&mut out, as_u64(r), ref_size);
-        }
+        put_all_be(&mut out, refs, ref_size);
     }
 
     let table_offset = out.len();
     let offset_width = width(as_u64(offsets.last().copied().unwrap_or_default()));
     let offset_size = usize::from(offset_width);
-    out.reserve(offsets.len() * offset_size + 32);
-    for &offset in &offsets {
-        put_be(&mut out, as_u64(offset), offset_size);
-    }
+    out.reserve(32);
+    put_all_be(&mut out, &offsets, offset_size);
     out.extend_from_slice(&[0; 6]);
     out.push(offset_width);
     out.push(ref_width);
