@@ -201,6 +201,10 @@ fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
     let mut graph = Graph::new(&Counts::of(root));
     graph.refs.push(0);
     // Slot 0 of `refs` is a scratch slot for the root, which nothing references.
+    // The keys of the last dictionary and their numbers: the dictionaries of an array
+    // mostly have the same keys in the same order, which are then found without hashing.
+    // Small documents, which have no maps, do without.
+    let mut last_keys: Vec<(&str, usize)> = Vec::new();
     let mut pending = vec![Pending {
         value: root,
         slot: 0,
@@ -230,10 +234,28 @@ fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
                 let start = graph.refs.len();
                 let len = dict.len();
                 graph.objects.push(Object::Dictionary { start, len });
-                for key in dict.keys() {
-                    let key = graph.scalar(Scalar::String(key));
-                    graph.refs.push(key);
+                for (i, key) in dict.keys().enumerate() {
+                    if !graph.mapped {
+                        let id = graph.scalar(Scalar::String(key));
+                        graph.refs.push(id);
+                        continue;
+                    }
+                    let id = match last_keys.get_mut(i) {
+                        Some((last, id)) if *last == key => *id,
+                        Some(slot) => {
+                            let id = graph.scalar(Scalar::String(key));
+                            *slot = (key, id);
+                            id
+                        }
+                        None => {
+                            let id = graph.scalar(Scalar::String(key));
+                            last_keys.push((key, id));
+                            id
+                        }
+                    };
+                    graph.refs.push(id);
                 }
+                last_keys.truncate(len);
                 graph.refs.resize(start + 2 * len, 0);
                 pending.extend(dict.values().enumerate().rev().map(|(i, value)| Pending {
                     value,
@@ -642,6 +664,26 @@ mod tests {
         let bytes = round_trip(&value);
         // root, 15 distinct scalars, 40 more integers, the dictionary and its key "a".
         assert_eq!(trailer(&bytes).2, 1 + 15 + 40 + 2);
+    }
+
+    #[test]
+    fn keys_of_consecutive_dictionaries() {
+        // Dictionaries whose keys match the previous one's in part, in another order, or
+        // in number, in a document large enough for the maps.
+        let d = |keys: &[&str]| dict(keys.iter().map(|k| (*k, Value::from(1))).collect());
+        let mut items = vec![
+            d(&["a", "b", "c"]),
+            d(&["a", "b", "c"]),
+            d(&["b", "a"]),
+            d(&["a", "b", "c", "d"]),
+            d(&["x"]),
+            d(&[]),
+            d(&["a", "x"]),
+        ];
+        items.extend((100..140).map(Value::from));
+        let bytes = round_trip(&Value::from(items));
+        // root, 7 dictionaries, keys a b c d x, the value 1, 40 integers.
+        assert_eq!(trailer(&bytes).2, 1 + 7 + 5 + 1 + 40);
     }
 
     #[test]
