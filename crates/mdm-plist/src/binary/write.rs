@@ -62,6 +62,7 @@ struct Counts {
     /// the dictionary before and are numbered without the map.
     strings: usize,
     data: usize,
+    unsigned: usize,
     numbers: usize,
 }
 
@@ -103,6 +104,9 @@ impl Counts {
         match value {
             Value::String(_) => self.strings = self.strings.saturating_add(1),
             Value::Data(_) => self.data = self.data.saturating_add(1),
+            Value::Integer(i) if i.as_u64().is_some() => {
+                self.unsigned = self.unsigned.saturating_add(1);
+            }
             Value::Integer(_) | Value::Real(_) | Value::Date(_) | Value::Uid(_) => {
                 self.numbers = self.numbers.saturating_add(1);
             }
@@ -120,6 +124,8 @@ struct Graph<'v> {
     mapped: bool,
     strings: HashMap<&'v str, usize, Seeded>,
     data: HashMap<&'v [u8], usize, Seeded>,
+    /// Integers from 0 up, the most common numbers, in a map with smaller entries.
+    unsigned: HashMap<u64, usize, Seeded>,
     /// Every other scalar but booleans, by [`number_key`].
     numbers: HashMap<u128, usize, Seeded>,
     /// The numbers of `false` and `true`.
@@ -151,6 +157,7 @@ impl<'v> Graph<'v> {
             mapped,
             strings: HashMap::with_capacity_and_hasher(size(counts.strings), Seeded::default()),
             data: HashMap::with_capacity_and_hasher(size(counts.data), Seeded::default()),
+            unsigned: HashMap::with_capacity_and_hasher(size(counts.unsigned), Seeded::default()),
             numbers: HashMap::with_capacity_and_hasher(size(counts.numbers), Seeded::default()),
             booleans: [None; 2],
         }
@@ -175,6 +182,10 @@ impl<'v> Graph<'v> {
                 .unwrap_or(next),
             Scalar::String(s) => *self.strings.entry(s).or_insert(next),
             Scalar::Data(d) => *self.data.entry(d).or_insert(next),
+            Scalar::Integer(i) => match i.as_u64() {
+                Some(n) => *self.unsigned.entry(n).or_insert(next),
+                None => *self.numbers.entry(number_key(scalar)).or_insert(next),
+            },
             _ => *self.numbers.entry(number_key(scalar)).or_insert(next),
         };
         if id == next {
