@@ -420,6 +420,15 @@ pub(crate) fn write_binary<W: Write>(
     mut writer: W,
     options: &WriteOptions,
 ) -> Result<()> {
+    let out = to_vec(value, options)?;
+    writer.write_all(&out)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `value` as a binary property list into a new vector, which saves
+/// [`write_binary`]'s copy of the file when the caller wants the bytes.
+pub(crate) fn to_vec(value: &Value, options: &WriteOptions) -> Result<Vec<u8>> {
     let graph = number(value, options.max_depth)?;
     let count = graph.objects.len();
     let ref_width = width(as_u64(count.saturating_sub(1)));
@@ -454,10 +463,7 @@ pub(crate) fn write_binary<W: Write>(
     out.extend_from_slice(&as_u64(count).to_be_bytes());
     out.extend_from_slice(&0u64.to_be_bytes());
     out.extend_from_slice(&as_u64(table_offset).to_be_bytes());
-
-    writer.write_all(&out)?;
-    writer.flush()?;
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]

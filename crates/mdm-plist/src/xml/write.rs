@@ -39,13 +39,20 @@ pub(crate) fn write_xml<W: Write>(
     mut writer: W,
     options: &WriteOptions,
 ) -> Result<()> {
+    let out = to_vec(value, options)?;
+    writer.write_all(&out)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `value` as an XML property list into a new vector, which saves
+/// [`write_xml`]'s copy of the document when the caller wants the bytes.
+pub(crate) fn to_vec(value: &Value, options: &WriteOptions) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(HEADER);
     write_root(value, options.max_depth, &mut out)?;
     out.extend_from_slice(FOOTER);
-    writer.write_all(&out)?;
-    writer.flush()?;
-    Ok(())
+    Ok(out)
 }
 
 /// An open container: the children still to write.
