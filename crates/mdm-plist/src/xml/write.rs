@@ -356,7 +356,23 @@ fn encode_last(input: &[u8], out: &mut [u8]) {
 /// Whether a byte needs more than copying: markup, a carriage return, a control
 /// character XML forbids, or the lead byte of U+FFFE / U+FFFF.
 fn needs_care(b: u8) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF)
+    // A table lookup: one load per byte instead of a chain of range tests.
+    NEEDS_CARE.get(usize::from(b)).copied().unwrap_or(true)
+}
+
+/// [`needs_care`] for every byte.
+static NEEDS_CARE: [bool; 256] = needs_care_table();
+
+// Evaluated by the compiler: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+const fn needs_care_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'&' | b'<' | b'>' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF);
+        i += 1;
+    }
+    table
 }
 
 /// Appends `text` escaped for element content.
