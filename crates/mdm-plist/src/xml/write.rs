@@ -321,7 +321,21 @@ fn encode_three(bytes: [u8; 3]) -> [u8; 4] {
 /// Encodes `input`, whose length is a multiple of 3, into `out`, which is
 /// `input.len() / 3 * 4` bytes long: base64 without padding.
 fn encode_whole_groups(input: &[u8], out: &mut [u8]) {
-    let (sixes, rest) = input.as_chunks::<6>();
+    // Two groups a step: half the loop's own instructions.
+    let (twelves, rest) = input.as_chunks::<12>();
+    let Some((head, out)) = out.split_at_mut_checked(twelves.len() * 16) else {
+        return;
+    };
+    let (out_pairs, _) = head.as_chunks_mut::<16>();
+    for (dst, src) in out_pairs.iter_mut().zip(twelves) {
+        let [a, b, c, d, e, f, g, h, i, j, k, l] = *src;
+        let [a0, a1, a2, a3, a4, a5, a6, a7] = encode_six([a, b, c, d, e, f]);
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = encode_six([g, h, i, j, k, l]);
+        *dst = [
+            a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7,
+        ];
+    }
+    let (sixes, rest) = rest.as_chunks::<6>();
     let Some((head, tail)) = out.split_at_mut_checked(sixes.len() * 8) else {
         return;
     };
