@@ -130,6 +130,8 @@ struct Graph<'v> {
     numbers: HashMap<u128, usize, Seeded>,
     /// The numbers of `false` and `true`.
     booleans: [Option<usize>; 2],
+    /// The bytes of the strings and data stored, to size the output.
+    payload: usize,
 }
 
 /// A number's key in [`Graph::numbers`]: a tag for the kind, then its 64 bits.
@@ -160,6 +162,7 @@ impl<'v> Graph<'v> {
             unsigned: HashMap::with_capacity_and_hasher(size(counts.unsigned), Seeded::default()),
             numbers: HashMap::with_capacity_and_hasher(size(counts.numbers), Seeded::default()),
             booleans: [None; 2],
+            payload: 0,
         }
     }
 
@@ -189,6 +192,11 @@ impl<'v> Graph<'v> {
             _ => *self.numbers.entry(number_key(scalar)).or_insert(next),
         };
         if id == next {
+            if let Scalar::String(s) = scalar {
+                self.payload = self.payload.saturating_add(s.len());
+            } else if let Scalar::Data(d) = scalar {
+                self.payload = self.payload.saturating_add(d.len());
+            }
             self.objects.push(Object::Scalar(scalar));
         }
         id
@@ -434,7 +442,20 @@ pub(crate) fn to_vec(value: &Value, options: &WriteOptions) -> Result<Vec<u8>> {
     let ref_width = width(as_u64(count.saturating_sub(1)));
     let ref_size = usize::from(ref_width);
 
-    let mut out = Vec::with_capacity(64 + count * 4);
+    // Room for the whole file, so that it is never copied to grow: the header, the
+    // strings and data, up to 9 bytes of marker, count or number per object, the
+    // references, an offset per object and the trailer. UTF-16 strings may still need
+    // more; their room is made as they come.
+    let objects_len = graph
+        .payload
+        .saturating_add(count.saturating_mul(9))
+        .saturating_add(graph.refs.len().saturating_mul(ref_size))
+        .saturating_add(8);
+    let capacity = count
+        .saturating_mul(usize::from(width(as_u64(objects_len))))
+        .saturating_add(objects_len)
+        .saturating_add(32);
+    let mut out = Vec::with_capacity(capacity);
     out.extend_from_slice(b"bplist00");
     let mut offsets = Vec::with_capacity(count);
     for object in &graph.objects {
