@@ -207,16 +207,12 @@ impl Value {
 
     /// Writes the value as an XML property list in Apple's layout.
     pub fn to_xml(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.write_xml(&mut out, &WriteOptions::new())?;
-        Ok(out)
+        xml::to_vec(self, &WriteOptions::new())
     }
 
     /// Writes the value as a binary property list.
     pub fn to_binary(&self) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.write_binary(&mut out, &WriteOptions::new())?;
-        Ok(out)
+        binary::to_vec(self, &WriteOptions::new())
     }
 
     /// Writes the value as XML to `writer`.

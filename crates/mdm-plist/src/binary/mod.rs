@@ -4,4 +4,4 @@ mod read;
 mod write;
 
 pub(crate) use read::BinarySource;
-pub(crate) use write::write_binary;
+pub(crate) use write::{to_vec, write_binary};

@@ -37,19 +37,166 @@ struct Pending<'v> {
     depth: usize,
 }
 
+/// The hasher of the de-duplication maps.
+///
+/// The maps hash values the caller gives, which may come from a device, so crafted
+/// values must not collide at will. SipHash (std's default) cost more than half of a
+/// write. foldhash's `RandomState` is about as fast as hashing gets and seeds every map
+/// afresh; each map is filled in one pass and neither its hashes nor its order ever
+/// leave this module (objects are written in numbering order), so there is nothing to
+/// observe to learn a seed from. Long data is hashed whole: hashing a sample would let
+/// anyone collide values of equal length and sample without knowing any seed.
+type Seeded = foldhash::fast::RandomState;
+
+/// Documents with at most this many objects find equal scalars by a linear scan: no
+/// maps to allocate and hash into.
+const SMALL: usize = 32;
+
+/// How many objects of each kind a value holds, before de-duplication, to size the
+/// tables up front.
+#[derive(Default)]
+struct Counts {
+    objects: usize,
+    refs: usize,
+    /// Strings that are values: keys are left out, as they mostly repeat the keys of
+    /// the dictionary before and are numbered without the map.
+    strings: usize,
+    data: usize,
+    unsigned: usize,
+    numbers: usize,
+}
+
+impl Counts {
+    /// Counts every object of `root`, without recursion.
+    fn of(root: &Value) -> Counts {
+        let mut counts = Counts {
+            objects: 1,
+            refs: 1,
+            ..Counts::default()
+        };
+        let mut stack = Vec::new();
+        counts.add(root, &mut stack);
+        while let Some(value) = stack.pop() {
+            match value {
+                Value::Array(items) => {
+                    counts.objects = counts.objects.saturating_add(items.len());
+                    counts.refs = counts.refs.saturating_add(items.len());
+                    for item in items.iter() {
+                        counts.add(item, &mut stack);
+                    }
+                }
+                Value::Dictionary(dict) => {
+                    let len = dict.len();
+                    counts.objects = counts.objects.saturating_add(len.saturating_mul(2));
+                    counts.refs = counts.refs.saturating_add(len.saturating_mul(2));
+                    for item in dict.values() {
+                        counts.add(item, &mut stack);
+                    }
+                }
+                _ => {}
+            }
+        }
+        counts
+    }
+
+    /// Counts a scalar by kind, or stacks a container to count its children.
+    fn add<'v>(&mut self, value: &'v Value, stack: &mut Vec<&'v Value>) {
+        match value {
+            Value::String(_) => self.strings = self.strings.saturating_add(1),
+            Value::Data(_) => self.data = self.data.saturating_add(1),
+            Value::Integer(i) if i.as_u64().is_some() => {
+                self.unsigned = self.unsigned.saturating_add(1);
+            }
+            Value::Integer(_) | Value::Real(_) | Value::Date(_) | Value::Uid(_) => {
+                self.numbers = self.numbers.saturating_add(1);
+            }
+            Value::Boolean(_) => {}
+            Value::Array(_) | Value::Dictionary(_) => stack.push(value),
+        }
+    }
+}
+
 /// The numbered object graph.
 struct Graph<'v> {
     objects: Vec<Object<'v>>,
     refs: Vec<usize>,
-    unique: HashMap<Scalar<'v>, usize>,
+    /// Whether equal scalars are found through the maps or by scanning `objects`.
+    mapped: bool,
+    strings: HashMap<&'v str, usize, Seeded>,
+    data: HashMap<&'v [u8], usize, Seeded>,
+    /// Integers from 0 up, the most common numbers, in a map with smaller entries.
+    unsigned: HashMap<u64, usize, Seeded>,
+    /// Every other scalar but booleans, by [`number_key`].
+    numbers: HashMap<u128, usize, Seeded>,
+    /// The numbers of `false` and `true`.
+    booleans: [Option<usize>; 2],
+    /// The bytes of the strings and data stored, to size the output.
+    payload: usize,
+}
+
+/// A number's key in [`Graph::numbers`]: a tag for the kind, then its 64 bits.
+fn number_key(scalar: Scalar<'_>) -> u128 {
+    let (tag, bits): (u8, u64) = match scalar {
+        Scalar::Integer(i) => match i.as_u64() {
+            Some(n) => (0, n),
+            None => (1, i.as_i64().unwrap_or_default().cast_unsigned()),
+        },
+        Scalar::Real(bits) => (2, bits),
+        Scalar::Date(bits) => (3, bits),
+        Scalar::Uid(u) => (4, u),
+        Scalar::String(_) | Scalar::Data(_) | Scalar::Boolean(_) => (5, 0),
+    };
+    (u128::from(tag) << 64) | u128::from(bits)
 }
 
 impl<'v> Graph<'v> {
+    fn new(counts: &Counts) -> Self {
+        let mapped = counts.objects > SMALL;
+        let size = |n: usize| if mapped { n } else { 0 };
+        Graph {
+            objects: Vec::with_capacity(counts.objects),
+            refs: Vec::with_capacity(counts.refs),
+            mapped,
+            strings: HashMap::with_capacity_and_hasher(size(counts.strings), Seeded::default()),
+            data: HashMap::with_capacity_and_hasher(size(counts.data), Seeded::default()),
+            unsigned: HashMap::with_capacity_and_hasher(size(counts.unsigned), Seeded::default()),
+            numbers: HashMap::with_capacity_and_hasher(size(counts.numbers), Seeded::default()),
+            booleans: [None; 2],
+            payload: 0,
+        }
+    }
+
     /// The number of `scalar`, stored once.
     fn scalar(&mut self, scalar: Scalar<'v>) -> usize {
         let next = self.objects.len();
-        let id = *self.unique.entry(scalar).or_insert(next);
+        let id = match scalar {
+            Scalar::Boolean(b) => {
+                let slot = if b {
+                    &mut self.booleans[1]
+                } else {
+                    &mut self.booleans[0]
+                };
+                *slot.get_or_insert(next)
+            }
+            _ if !self.mapped => self
+                .objects
+                .iter()
+                .position(|object| matches!(object, Object::Scalar(s) if *s == scalar))
+                .unwrap_or(next),
+            Scalar::String(s) => *self.strings.entry(s).or_insert(next),
+            Scalar::Data(d) => *self.data.entry(d).or_insert(next),
+            Scalar::Integer(i) => match i.as_u64() {
+                Some(n) => *self.unsigned.entry(n).or_insert(next),
+                None => *self.numbers.entry(number_key(scalar)).or_insert(next),
+            },
+            _ => *self.numbers.entry(number_key(scalar)).or_insert(next),
+        };
         if id == next {
+            if let Scalar::String(s) = scalar {
+                self.payload = self.payload.saturating_add(s.len());
+            } else if let Scalar::Data(d) = scalar {
+                self.payload = self.payload.saturating_add(d.len());
+            }
             self.objects.push(Object::Scalar(scalar));
         }
         id
@@ -71,12 +218,13 @@ fn scalar_of(value: &Value) -> Option<Scalar<'_>> {
 
 /// Numbers every object of `root`, refusing nesting deeper than `max_depth`.
 fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
-    let mut graph = Graph {
-        objects: Vec::new(),
-        refs: vec![0],
-        unique: HashMap::new(),
-    };
+    let mut graph = Graph::new(&Counts::of(root));
+    graph.refs.push(0);
     // Slot 0 of `refs` is a scratch slot for the root, which nothing references.
+    // The keys of the last dictionary and their numbers: the dictionaries of an array
+    // mostly have the same keys in the same order, which are then found without hashing.
+    // Small documents, which have no maps, do without.
+    let mut last_keys: Vec<(&str, usize)> = Vec::new();
     let mut pending = vec![Pending {
         value: root,
         slot: 0,
@@ -106,10 +254,28 @@ fn number(root: &Value, max_depth: usize) -> Result<Graph<'_>> {
                 let start = graph.refs.len();
                 let len = dict.len();
                 graph.objects.push(Object::Dictionary { start, len });
-                for key in dict.keys() {
-                    let key = graph.scalar(Scalar::String(key));
-                    graph.refs.push(key);
+                for (i, key) in dict.keys().enumerate() {
+                    if !graph.mapped {
+                        let id = graph.scalar(Scalar::String(key));
+                        graph.refs.push(id);
+                        continue;
+                    }
+                    let id = match last_keys.get_mut(i) {
+                        Some((last, id)) if *last == key => *id,
+                        Some(slot) => {
+                            let id = graph.scalar(Scalar::String(key));
+                            *slot = (key, id);
+                            id
+                        }
+                        None => {
+                            let id = graph.scalar(Scalar::String(key));
+                            last_keys.push((key, id));
+                            id
+                        }
+                    };
+                    graph.refs.push(id);
                 }
+                last_keys.truncate(len);
                 graph.refs.resize(start + 2 * len, 0);
                 pending.extend(dict.values().enumerate().rev().map(|(i, value)| Pending {
                     value,
@@ -161,8 +327,26 @@ fn as_u64(n: usize) -> u64 {
 
 /// Appends the low `size` bytes of `n`, big-endian.
 fn put_be(out: &mut Vec<u8>, n: u64, size: usize) {
-    let bytes = n.to_be_bytes();
-    out.extend_from_slice(bytes.get(8usize.saturating_sub(size)..).unwrap_or(&bytes));
+    // Fixed-size copies, which compile to single stores rather than calls to memcpy.
+    let [a, b, c, d, e, f, g, h] = n.to_be_bytes();
+    match size {
+        1 => out.push(h),
+        2 => out.extend_from_slice(&[g, h]),
+        4 => out.extend_from_slice(&[e, f, g, h]),
+        _ => out.extend_from_slice(&[a, b, c, d, e, f, g, h]),
+    }
+}
+
+/// Appends every number of `numbers` as `size` bytes (1, 2, 4 or 8), big-endian.
+fn put_all_be(out: &mut Vec<u8>, numbers: &[usize], size: usize) {
+    out.reserve(numbers.len().saturating_mul(size));
+    // One loop per size, so that the size is not looked at for every number.
+    match size {
+        1 => out.extend(numbers.iter().map(|&n| as_u64(n).to_be_bytes()[7])),
+        2 => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 2)),
+        4 => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 4)),
+        _ => numbers.iter().for_each(|&n| put_be(out, as_u64(n), 8)),
+    }
 }
 
 /// Appends an unsigned integer object in its smallest form.
@@ -244,12 +428,34 @@ pub(crate) fn write_binary<W: Write>(
     mut writer: W,
     options: &WriteOptions,
 ) -> Result<()> {
+    let out = to_vec(value, options)?;
+    writer.write_all(&out)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `value` as a binary property list into a new vector, which saves
+/// [`write_binary`]'s copy of the file when the caller wants the bytes.
+pub(crate) fn to_vec(value: &Value, options: &WriteOptions) -> Result<Vec<u8>> {
     let graph = number(value, options.max_depth)?;
     let count = graph.objects.len();
     let ref_width = width(as_u64(count.saturating_sub(1)));
     let ref_size = usize::from(ref_width);
 
-    let mut out = Vec::with_capacity(64 + count * 4);
+    // Room for the whole file, so that it is never copied to grow: the header, the
+    // strings and data, up to 9 bytes of marker, count or number per object, the
+    // references, an offset per object and the trailer. UTF-16 strings may still need
+    // more; their room is made as they come.
+    let objects_len = graph
+        .payload
+        .saturating_add(count.saturating_mul(9))
+        .saturating_add(graph.refs.len().saturating_mul(ref_size))
+        .saturating_add(8);
+    let capacity = count
+        .saturating_mul(usize::from(width(as_u64(objects_len))))
+        .saturating_add(objects_len)
+        .saturating_add(32);
+    let mut out = Vec::with_capacity(capacity);
     out.extend_from_slice(b"bplist00");
     let mut offsets = Vec::with_capacity(count);
     for object in &graph.objects {
@@ -264,28 +470,21 @@ pub(crate) fn write_binary<W: Write>(
         };
         put_header(&mut out, marker, len);
         let refs = graph.refs.get(start..start + refs).unwrap_or_default();
-        for &r in refs {
-            put_be(&mut out, as_u64(r), ref_size);
-        }
+        put_all_be(&mut out, refs, ref_size);
     }
 
     let table_offset = out.len();
     let offset_width = width(as_u64(offsets.last().copied().unwrap_or_default()));
     let offset_size = usize::from(offset_width);
-    out.reserve(offsets.len() * offset_size + 32);
-    for &offset in &offsets {
-        put_be(&mut out, as_u64(offset), offset_size);
-    }
+    out.reserve(32);
+    put_all_be(&mut out, &offsets, offset_size);
     out.extend_from_slice(&[0; 6]);
     out.push(offset_width);
     out.push(ref_width);
     out.extend_from_slice(&as_u64(count).to_be_bytes());
     out.extend_from_slice(&0u64.to_be_bytes());
     out.extend_from_slice(&as_u64(table_offset).to_be_bytes());
-
-    writer.write_all(&out)?;
-    writer.flush()?;
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -470,6 +669,60 @@ mod tests {
         // root, data, UID, date, true, NaN, 1
         let bytes = round_trip(&value);
         assert_eq!(trailer(&bytes).2, 7);
+    }
+
+    #[test]
+    fn equal_scalars_are_stored_once_in_large_documents() {
+        // Past `SMALL` objects the maps find the duplicates; the same kinds of pairs as
+        // above, and numbers of different kinds with the same 64 bits, which must stay
+        // apart.
+        let pairs = || {
+            vec![
+                Value::Data(vec![1]),
+                Value::Uid(Uid::new(1)),
+                Value::Date(Date::from_apple_seconds(1.0).unwrap()),
+                true.into(),
+                false.into(),
+                Value::Real(f64::NAN),
+                Value::Real(-0.0),
+                Value::Real(0.0),
+                Value::Real(f64::from_bits(1)),
+                Value::from(1),
+                Value::from(-1),
+                Value::from(u64::MAX),
+                Value::Uid(Uid::new(u64::MAX)),
+                "1".into(),
+                Value::Data(b"1".to_vec()),
+            ]
+        };
+        let mut items = pairs();
+        items.extend(pairs());
+        items.extend((100..140).map(Value::from));
+        items.push(dict(vec![("1", "1".into()), ("a", 1.into())]));
+        let value = Value::from(items);
+        let bytes = round_trip(&value);
+        // root, 15 distinct scalars, 40 more integers, the dictionary and its key "a".
+        assert_eq!(trailer(&bytes).2, 1 + 15 + 40 + 2);
+    }
+
+    #[test]
+    fn keys_of_consecutive_dictionaries() {
+        // Dictionaries whose keys match the previous one's in part, in another order, or
+        // in number, in a document large enough for the maps.
+        let d = |keys: &[&str]| dict(keys.iter().map(|k| (*k, Value::from(1))).collect());
+        let mut items = vec![
+            d(&["a", "b", "c"]),
+            d(&["a", "b", "c"]),
+            d(&["b", "a"]),
+            d(&["a", "b", "c", "d"]),
+            d(&["x"]),
+            d(&[]),
+            d(&["a", "x"]),
+        ];
+        items.extend((100..140).map(Value::from));
+        let bytes = round_trip(&Value::from(items));
+        // root, 7 dictionaries, keys a b c d x, the value 1, 40 integers.
+        assert_eq!(trailer(&bytes).2, 1 + 7 + 5 + 1 + 40);
     }
 
     #[test]

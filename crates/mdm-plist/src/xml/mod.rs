@@ -4,4 +4,4 @@ mod read;
 mod write;
 
 pub(crate) use read::XmlSource;
-pub(crate) use write::write_xml;
+pub(crate) use write::{to_vec, write_xml};

@@ -25,9 +25,6 @@
 
 use std::io::Write;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
 use crate::{Error, ErrorKind, Result, Value, WriteOptions};
 
 const HEADER: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
@@ -42,13 +39,20 @@ pub(crate) fn write_xml<W: Write>(
     mut writer: W,
     options: &WriteOptions,
 ) -> Result<()> {
+    let out = to_vec(value, options)?;
+    writer.write_all(&out)?;
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes `value` as an XML property list into a new vector, which saves
+/// [`write_xml`]'s copy of the document when the caller wants the bytes.
+pub(crate) fn to_vec(value: &Value, options: &WriteOptions) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(HEADER);
     write_root(value, options.max_depth, &mut out)?;
     out.extend_from_slice(FOOTER);
-    writer.write_all(&out)?;
-    writer.flush()?;
-    Ok(())
+    Ok(out)
 }
 
 /// An open container: the children still to write.
@@ -90,7 +94,6 @@ fn depth_error(max_depth: usize) -> Error {
 /// Writes the root value and everything in it, without recursion.
 fn write_root(root: &Value, max_depth: usize, out: &mut Vec<u8>) -> Result<()> {
     let mut stack = Vec::new();
-    let mut scratch = String::new();
     let mut next = Some(root);
     loop {
         if let Some(value) = next.take() {
@@ -139,8 +142,7 @@ fn write_root(root: &Value, max_depth: usize, out: &mut Vec<u8>) -> Result<()> {
                     indent(out, level);
                     out.extend_from_slice(b"</dict>\n");
                 }
-                scalar => write_scalar(out, &mut scratch, level, scalar)
-                    .map_err(|err| at_path(&stack, err))?,
+                scalar => write_scalar(out, level, scalar).map_err(|err| at_path(&stack, err))?,
             }
         }
         let level = stack.len();
@@ -178,14 +180,9 @@ fn indent(out: &mut Vec<u8>, level: usize) {
 }
 
 /// Writes a value that is not a container, followed by a line feed.
-fn write_scalar(
-    out: &mut Vec<u8>,
-    scratch: &mut String,
-    level: usize,
-    value: &Value,
-) -> Result<()> {
+fn write_scalar(out: &mut Vec<u8>, level: usize, value: &Value) -> Result<()> {
     if let Value::Data(data) = value {
-        write_data(out, scratch, level, data);
+        write_data(out, level, data);
         return Ok(());
     }
     indent(out, level);
@@ -229,25 +226,167 @@ fn data_line_width(level: usize) -> usize {
 }
 
 /// Writes `<data>`, the base64 lines and `</data>`, each line at the same indentation.
-fn write_data(out: &mut Vec<u8>, scratch: &mut String, level: usize, data: &[u8]) {
+///
+/// The lines are encoded straight into `out`: the space for all of them is added at
+/// once, filled with tabs so that the indentation is already in place, and each line's
+/// characters and line feed are then written over it.
+fn write_data(out: &mut Vec<u8>, level: usize, data: &[u8]) {
     indent(out, level);
     out.extend_from_slice(b"<data>\n");
-    let bytes_per_line = data_line_width(level) / 4 * 3;
-    for chunk in data.chunks(bytes_per_line) {
-        indent(out, level);
-        scratch.clear();
-        STANDARD.encode_string(chunk, scratch);
-        out.extend_from_slice(scratch.as_bytes());
-        out.push(b'\n');
+    let width = data_line_width(level);
+    let bytes_per_line = width / 4 * 3;
+    let line_len = level.saturating_add(width).saturating_add(1);
+    let full_lines = data.len() / bytes_per_line;
+    let (full, last) = data
+        .split_at_checked(full_lines * bytes_per_line)
+        .unwrap_or((data, &[]));
+    let last_len = if last.is_empty() {
+        0
+    } else {
+        level
+            .saturating_add(last.len().div_ceil(3) * 4)
+            .saturating_add(1)
+    };
+    let start = out.len();
+    let full_len = full_lines.saturating_mul(line_len);
+    out.resize(
+        start.saturating_add(full_len).saturating_add(last_len),
+        b'\t',
+    );
+    if let Some((full_dst, last_dst)) = out
+        .get_mut(start..)
+        .and_then(|dst| dst.split_at_mut_checked(full_len))
+    {
+        let lines = full_dst.chunks_exact_mut(line_len);
+        for (line, chunk) in lines.zip(full.chunks_exact(bytes_per_line)) {
+            if let Some((newline, text)) = line.split_last_mut() {
+                encode_whole_groups(chunk, text.get_mut(level..).unwrap_or_default());
+                *newline = b'\n';
+            }
+        }
+        if let Some((newline, text)) = last_dst.split_last_mut() {
+            encode_last(last, text.get_mut(level..).unwrap_or_default());
+            *newline = b'\n';
+        }
     }
     indent(out, level);
     out.extend_from_slice(b"</data>\n");
 }
 
+const BASE64_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The two base64 characters of every 12-bit value, the first in the low byte so that
+/// a little-endian store puts it first: one lookup encodes a byte and a half.
+static BASE64_PAIRS: [u16; 4096] = base64_pairs();
+
+// Evaluated by the compiler: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing, clippy::cast_lossless)]
+const fn base64_pairs() -> [u16; 4096] {
+    let mut table = [0u16; 4096];
+    let mut i = 0;
+    while i < 4096 {
+        table[i] = (BASE64_ALPHABET[i >> 6] as u16) | ((BASE64_ALPHABET[i & 63] as u16) << 8);
+        i += 1;
+    }
+    table
+}
+
+/// The two characters of the low 12 bits of `bits`, first character in the low byte.
+fn base64_pair(bits: u64) -> u64 {
+    let index = usize::try_from(bits & 0xFFF).unwrap_or_default();
+    u64::from(BASE64_PAIRS.get(index).copied().unwrap_or_default())
+}
+
+/// Encodes six bytes as eight base64 characters.
+fn encode_six(bytes: [u8; 6]) -> [u8; 8] {
+    let [a, b, c, d, e, f] = bytes;
+    let bits = u64::from_be_bytes([a, b, c, d, e, f, 0, 0]);
+    let chars = base64_pair(bits >> 52)
+        | (base64_pair(bits >> 40) << 16)
+        | (base64_pair(bits >> 28) << 32)
+        | (base64_pair(bits >> 16) << 48);
+    chars.to_le_bytes()
+}
+
+/// Encodes three bytes as four base64 characters.
+fn encode_three(bytes: [u8; 3]) -> [u8; 4] {
+    let [a, b, c] = bytes;
+    let bits = u64::from_be_bytes([0, 0, 0, 0, 0, a, b, c]);
+    let chars = base64_pair(bits >> 12) | (base64_pair(bits) << 16);
+    let [w, x, y, z, ..] = chars.to_le_bytes();
+    [w, x, y, z]
+}
+
+/// Encodes `input`, whose length is a multiple of 3, into `out`, which is
+/// `input.len() / 3 * 4` bytes long: base64 without padding.
+fn encode_whole_groups(input: &[u8], out: &mut [u8]) {
+    // Two groups a step: half the loop's own instructions.
+    let (twelves, rest) = input.as_chunks::<12>();
+    let Some((head, out)) = out.split_at_mut_checked(twelves.len() * 16) else {
+        return;
+    };
+    let (out_pairs, _) = head.as_chunks_mut::<16>();
+    for (dst, src) in out_pairs.iter_mut().zip(twelves) {
+        let [a, b, c, d, e, f, g, h, i, j, k, l] = *src;
+        let [a0, a1, a2, a3, a4, a5, a6, a7] = encode_six([a, b, c, d, e, f]);
+        let [b0, b1, b2, b3, b4, b5, b6, b7] = encode_six([g, h, i, j, k, l]);
+        *dst = [
+            a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7,
+        ];
+    }
+    let (sixes, rest) = rest.as_chunks::<6>();
+    let Some((head, tail)) = out.split_at_mut_checked(sixes.len() * 8) else {
+        return;
+    };
+    let (out_groups, _) = head.as_chunks_mut::<8>();
+    for (dst, src) in out_groups.iter_mut().zip(sixes) {
+        *dst = encode_six(*src);
+    }
+    if let (Some(src), Some(dst)) = (rest.first_chunk::<3>(), tail.first_chunk_mut::<4>()) {
+        *dst = encode_three(*src);
+    }
+}
+
+/// Encodes `input` as padded base64 into `out`, which is `input.len().div_ceil(3) * 4`
+/// bytes long.
+fn encode_last(input: &[u8], out: &mut [u8]) {
+    let whole = input.len() / 3 * 3;
+    let (groups, rest) = input.split_at_checked(whole).unwrap_or((input, &[]));
+    let Some((head, tail)) = out.split_at_mut_checked(whole / 3 * 4) else {
+        return;
+    };
+    encode_whole_groups(groups, head);
+    let (chars, used) = match *rest {
+        [a] => (encode_three([a, 0, 0]), 2),
+        [a, b] => (encode_three([a, b, 0]), 3),
+        _ => return,
+    };
+    for (i, (dst, ch)) in tail.iter_mut().zip(chars).enumerate() {
+        *dst = if i < used { ch } else { b'=' };
+    }
+}
+
 /// Whether a byte needs more than copying: markup, a carriage return, a control
 /// character XML forbids, or the lead byte of U+FFFE / U+FFFF.
 fn needs_care(b: u8) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF)
+    // A table lookup: one load per byte instead of a chain of range tests.
+    NEEDS_CARE.get(usize::from(b)).copied().unwrap_or(true)
+}
+
+/// [`needs_care`] for every byte.
+static NEEDS_CARE: [bool; 256] = needs_care_table();
+
+// Evaluated by the compiler: an index out of bounds would fail the build.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+const fn needs_care_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'&' | b'<' | b'>' | 0x00..=0x08 | 0x0B..=0x1F | 0xEF);
+        i += 1;
+    }
+    table
 }
 
 /// Appends `text` escaped for element content.
@@ -312,6 +451,8 @@ fn push_real(out: &mut Vec<u8>, r: f64) -> Result<()> {
 mod tests {
     use super::*;
     use crate::{Array, Date, Dictionary, Uid};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
 
     fn xml(value: &Value) -> String {
         String::from_utf8(value.to_xml().unwrap()).unwrap()
@@ -482,6 +623,34 @@ mod tests {
             }
             expected.push_str(&format!("{tabs}</data>\n"));
             assert!(text.contains(&expected), "level {level}:\n{text}");
+        }
+    }
+
+    #[test]
+    fn base64_matches_the_standard_encoder_at_every_length_and_level() {
+        // Varied bytes, so that many different 12-bit pairs are looked up.
+        let data: Vec<u8> = (0..400u32)
+            .map(|i| (i * 167 + i / 256).to_le_bytes()[0])
+            .collect();
+        for len in 0..data.len() {
+            let input = &data[..len];
+            let b64 = STANDARD.encode(input);
+            let mut out = vec![0; len.div_ceil(3) * 4];
+            encode_last(input, &mut out);
+            assert_eq!(std::str::from_utf8(&out).unwrap(), b64, "{len}");
+            for level in [0, 1, 3, 7, 8, 12] {
+                let mut text = Vec::new();
+                write_data(&mut text, level, input);
+                let tabs = "\t".repeat(level);
+                let mut expected = format!("{tabs}<data>\n");
+                for line in b64.as_bytes().chunks(data_line_width(level)) {
+                    expected.push_str(&tabs);
+                    expected.push_str(std::str::from_utf8(line).unwrap());
+                    expected.push('\n');
+                }
+                expected.push_str(&format!("{tabs}</data>\n"));
+                assert_eq!(String::from_utf8(text).unwrap(), expected, "{len} {level}");
+            }
         }
     }
 
