@@ -15,6 +15,14 @@ use crate::{Date, Error, ErrorKind, Integer, Result};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The prolog and root start tag that Apple's writers produce, up to the root value.
+const APPLE_PROLOG: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+<plist version=\"1.0\">";
+
+/// Where `<plist` starts in [`APPLE_PROLOG`].
+const APPLE_PROLOG_PLIST: usize = APPLE_PROLOG.len() - b"<plist version=\"1.0\">".len();
+
 /// Reads an XML property list as events.
 pub(crate) struct XmlSource<'a> {
     text: &'a str,
@@ -61,12 +69,22 @@ impl<'a> XmlSource<'a> {
                 "the input is not valid UTF-8",
             )
         })?;
-        let has_cr = check_chars(bytes)?;
-        let has_cdata_end = memmem::find(bytes, b"]]>").is_some();
+        let pos = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+        // Apple's standard prolog is known to be clean: the scan starts after it.
+        let checked = if bytes
+            .get(pos..)
+            .is_some_and(|rest| rest.starts_with(APPLE_PROLOG))
+        {
+            pos + APPLE_PROLOG.len()
+        } else {
+            0
+        };
+        let (has_cr, has_bracket) = check_chars(bytes, checked)?;
+        let has_cdata_end = has_bracket && memmem::find(bytes, b"]]>").is_some();
         let mut source = Self {
             text,
             bytes,
-            pos: if bytes.starts_with(BOM) { BOM.len() } else { 0 },
+            pos,
             start: 0,
             pending: None,
             wrapped: false,
@@ -331,6 +349,20 @@ impl<'a> XmlSource<'a> {
     // ---- prolog --------------------------------------------------------------------
 
     fn prolog(&mut self) -> Result<()> {
+        // Apple's writers all start with the same bytes, which the general scanner below
+        // would accept: matching them whole skips the attribute and DOCTYPE parsing.
+        if self.rest(self.pos).starts_with(APPLE_PROLOG) {
+            self.start = self.pos + APPLE_PROLOG_PLIST;
+            self.wrapped = true;
+            self.pos += APPLE_PROLOG.len();
+            return Ok(());
+        }
+        self.general_prolog()
+    }
+
+    /// Any prolog: declaration, comments, processing instructions, one DOCTYPE, then the
+    /// root start tag.
+    fn general_prolog(&mut self) -> Result<()> {
         let mut i = self.skip_ws(self.pos);
         if self.starts(i, b"<?xml") {
             match self.byte(i + 5) {
@@ -915,40 +947,72 @@ fn push_normalized(out: &mut String, text: &str) {
     }
 }
 
-/// Finds characters XML 1.0 forbids in valid UTF-8 input; returns whether a carriage
-/// return occurs.
-fn check_chars(bytes: &[u8]) -> Result<bool> {
+/// Finds characters XML 1.0 forbids in valid UTF-8 input from offset `from` on; returns
+/// whether a carriage return occurs and whether a `]` does (without one, no text can hold
+/// `]]>`).
+fn check_chars(bytes: &[u8], from: usize) -> Result<(bool, bool)> {
+    const CHUNK: usize = 64;
     let mut has_cr = false;
-    let mut base = 0;
-    for chunk in bytes.chunks(64) {
-        // Branch-free over the chunk so it vectorises; exact checks only when flagged.
-        let mut suspect = false;
-        let mut cr = false;
-        for &b in chunk {
-            suspect |= (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
-            cr |= b == b'\r';
-        }
+    let mut has_bracket = false;
+    let mut base = from;
+    let mut chunks = bytes.get(from..).unwrap_or_default().chunks_exact(CHUNK);
+    for chunk in &mut chunks {
+        let (suspect, cr, bracket) =
+            <&[u8; CHUNK]>::try_from(chunk).map_or((true, true, true), scan_chunk);
         has_cr |= cr;
+        has_bracket |= bracket;
         if suspect {
-            for (k, &b) in chunk.iter().enumerate() {
-                let at = base + k;
-                let bad = if b == 0xEF {
-                    matches!(bytes.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF]))
-                } else {
-                    b < 0x20 && !is_ws(b)
-                };
-                if bad {
-                    return Err(Error::at(
-                        ErrorKind::InvalidXmlChar,
-                        at,
-                        "a character that XML 1.0 does not allow",
-                    ));
-                }
-            }
+            find_bad_char(bytes, base, chunk)?;
         }
-        base += chunk.len();
+        base += CHUNK;
     }
-    Ok(has_cr)
+    // The tail, padded with spaces, goes through the same vectorised scan.
+    let tail = chunks.remainder();
+    let mut padded = [b' '; CHUNK];
+    if let Some(head) = padded.get_mut(..tail.len()) {
+        head.copy_from_slice(tail);
+    }
+    let (suspect, cr, bracket) = scan_chunk(&padded);
+    if suspect {
+        find_bad_char(bytes, base, tail)?;
+    }
+    Ok((has_cr | cr, has_bracket | bracket))
+}
+
+/// Whether a chunk may hold a forbidden character, holds a carriage return, holds a `]`;
+/// branch-free so it vectorises.
+#[inline(always)]
+fn scan_chunk(chunk: &[u8; 64]) -> (bool, bool, bool) {
+    let mut suspect = false;
+    let mut cr = false;
+    let mut bracket = false;
+    for &b in chunk {
+        suspect |= (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+        cr |= b == b'\r';
+        bracket |= b == b']';
+    }
+    (suspect, cr, bracket)
+}
+
+/// The exact check of a flagged chunk that starts at `base` in `bytes`.
+#[cold]
+fn find_bad_char(bytes: &[u8], base: usize, chunk: &[u8]) -> Result<()> {
+    for (k, &b) in chunk.iter().enumerate() {
+        let at = base + k;
+        let bad = if b == 0xEF {
+            matches!(bytes.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF]))
+        } else {
+            b < 0x20 && !is_ws(b)
+        };
+        if bad {
+            return Err(Error::at(
+                ErrorKind::InvalidXmlChar,
+                at,
+                "a character that XML 1.0 does not allow",
+            ));
+        }
+    }
+    Ok(())
 }
 
 const B64_WS: u8 = 0x40;
@@ -1278,6 +1342,65 @@ mod tests {
     }
 
     // ---- prolog ----------------------------------------------------------------------
+
+    #[test]
+    fn apple_prolog_shortcut_matches_the_general_scanner() {
+        for doc in [
+            wrap("<true/>"),
+            format!("\u{FEFF}{}", wrap("<string>a</string>")),
+            format!("{HEAD}<plist version=\"1.0\"></plist>"),
+            format!("{HEAD}<plist version=\"1.0\">"),
+        ] {
+            let fast = XmlSource::new(doc.as_bytes()).unwrap();
+            let mut general = XmlSource::new(doc.as_bytes()).unwrap();
+            general.pos = if doc.starts_with('\u{FEFF}') {
+                BOM.len()
+            } else {
+                0
+            };
+            general.start = 0;
+            general.wrapped = false;
+            general.general_prolog().unwrap();
+            assert_eq!(
+                (fast.pos, fast.start, fast.wrapped),
+                (general.pos, general.start, general.wrapped),
+                "{doc}"
+            );
+        }
+        // Errors after the prolog keep their offsets.
+        let bad = format!("{HEAD}<plist version=\"1.0\">\n<string>a\u{1}</string></plist>");
+        assert_eq!(fail(&bad).1, bad.find('\u{1}').unwrap() as u64);
+        assert_eq!(
+            fail(format!("{HEAD}<plist version=\"1.0\"></plist>")).0,
+            ErrorKind::MalformedXml
+        );
+        let cdata = wrap("<string>a]]>b</string>");
+        assert_eq!(fail(&cdata).0, ErrorKind::MalformedXml);
+    }
+
+    #[test]
+    fn character_scan_covers_chunk_tails() {
+        // Bad characters and carriage returns at every position of a 64-byte chunk and
+        // its tail, with and without the standard prolog before them.
+        for prefix in [String::new(), format!("{HEAD}<plist version=\"1.0\">")] {
+            for len in [1usize, 5, 63, 64, 65, 130] {
+                for at in [0, len / 2, len - 1] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = 0x0B;
+                    let doc = [prefix.as_bytes(), b"<string>", &text, b"</string>"].concat();
+                    let expect = prefix.len() + 8 + at;
+                    assert_eq!(fail(&doc).1, expect as u64, "{len} {at}");
+                    text[at] = b'\r';
+                    let doc = [prefix.as_bytes(), b"<string>", &text, b"</string>"].concat();
+                    let (has_cr, _) = check_chars(&doc, prefix.len()).unwrap();
+                    assert!(has_cr, "{len} {at}");
+                    let mut doc = [prefix.as_bytes(), b"<string>", &text[..at]].concat();
+                    doc.extend_from_slice("\u{FFFF}</string>".as_bytes());
+                    assert_eq!(fail(&doc).1, expect as u64, "{len} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn prolog_variants() {
