@@ -53,7 +53,12 @@ pub(crate) trait Source<'a> {
 /// Dictionaries with more keys than this check duplicates through a hash set.
 const LINEAR_KEY_SCAN: usize = 16;
 
-struct Frame<'a> {
+/// How many frames and keys live inline before the parser's stacks move to the heap:
+/// enough for every MDM message seen (depth under 10, a handful of open keys).
+const INLINE: usize = 8;
+
+#[derive(Clone, Copy, Default)]
+struct Frame {
     is_dictionary: bool,
     /// Arrays: items seen. Dictionaries: entries seen.
     count: usize,
@@ -61,8 +66,86 @@ struct Frame<'a> {
     expect_key: bool,
     /// Dictionaries: where this frame's keys start in `Parser::keys`.
     keys_start: usize,
-    /// Dictionaries with many keys: the keys, hashed.
-    key_set: Option<HashSet<Cow<'a, str>>>,
+}
+
+/// A stack whose first [`INLINE`] items live in place; beyond that it moves to a `Vec`.
+/// Parsing a small document then allocates nothing for its bookkeeping.
+enum SmallStack<T> {
+    Inline { items: [T; INLINE], len: usize },
+    Heap(Vec<T>),
+}
+
+impl<T: Default> SmallStack<T> {
+    fn new() -> Self {
+        Self::Inline {
+            items: std::array::from_fn(|_| T::default()),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Self::Inline { items, len } => items.get(..*len).unwrap_or_default(),
+            Self::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Self::Inline { len, .. } => *len,
+            Self::Heap(v) => v.len(),
+        }
+    }
+
+    #[inline]
+    fn last_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Self::Inline { items, len } => items.get_mut(len.checked_sub(1)?),
+            Self::Heap(v) => v.last_mut(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, item: T) {
+        match self {
+            Self::Inline { items, len } => match items.get_mut(*len) {
+                Some(slot) => {
+                    *slot = item;
+                    *len += 1;
+                }
+                None => {
+                    let mut v = Vec::with_capacity(INLINE * 2);
+                    v.extend(items.iter_mut().map(std::mem::take));
+                    v.push(item);
+                    *self = Self::Heap(v);
+                }
+            },
+            Self::Heap(v) => v.push(item),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<T> {
+        match self {
+            Self::Inline { items, len } => {
+                *len = len.checked_sub(1)?;
+                items.get_mut(*len).map(std::mem::take)
+            }
+            Self::Heap(v) => v.pop(),
+        }
+    }
+
+    /// Keeps the first `n` items. Inline items past the end stay until overwritten or
+    /// dropped with the stack (at most [`INLINE`] of them).
+    #[inline]
+    fn truncate(&mut self, n: usize) {
+        match self {
+            Self::Inline { len, .. } => *len = n.min(*len),
+            Self::Heap(v) => v.truncate(n),
+        }
+    }
 }
 
 /// The checked event stream over a [`Source`].
@@ -72,10 +155,13 @@ pub(crate) struct Parser<'a, S> {
     nodes_left: usize,
     bytes_left: usize,
     duplicate_keys: DuplicateKeys,
-    stack: Vec<Frame<'a>>,
+    stack: SmallStack<Frame>,
     /// The keys of every open dictionary, innermost last; the last key of a frame is the
     /// one whose value is being read.
-    keys: Vec<Cow<'a, str>>,
+    keys: SmallStack<Cow<'a, str>>,
+    /// The keys of open dictionaries with many keys, hashed, with the depth (stack
+    /// length) of their frame; innermost last.
+    key_sets: Vec<(usize, HashSet<Cow<'a, str>>)>,
     finished: bool,
 }
 
@@ -87,8 +173,9 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
             nodes_left: options.max_nodes,
             bytes_left: options.max_expanded_bytes,
             duplicate_keys: options.duplicate_keys,
-            stack: Vec::new(),
-            keys: Vec::new(),
+            stack: SmallStack::new(),
+            keys: SmallStack::new(),
+            key_sets: Vec::new(),
             finished: false,
         }
     }
@@ -131,14 +218,13 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         if err.has_complete_path() {
             return err;
         }
-        let mut keys_end = self.keys.len();
-        for (depth, frame) in self.stack.iter().enumerate().rev() {
-            let innermost = depth + 1 == self.stack.len();
+        let keys = self.keys.as_slice();
+        let stack = self.stack.as_slice();
+        let mut keys_end = keys.len();
+        for (depth, frame) in stack.iter().enumerate().rev() {
+            let innermost = depth + 1 == stack.len();
             if frame.is_dictionary {
-                let key = self
-                    .keys
-                    .get(frame.keys_start..keys_end)
-                    .and_then(<[_]>::last);
+                let key = keys.get(frame.keys_start..keys_end).and_then(<[_]>::last);
                 // The innermost dictionary, waiting for a key, is not inside any entry yet.
                 let between_entries = innermost && pending && frame.expect_key;
                 if let Some(key) = key.filter(|_| !between_entries) {
@@ -222,11 +308,17 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
                     count: 0,
                     expect_key: true,
                     keys_start: self.keys.len(),
-                    key_set: None,
                 });
                 Ok(())
             }
             Event::EndDictionary | Event::EndArray => {
+                if self
+                    .key_sets
+                    .last()
+                    .is_some_and(|(depth, _)| *depth == self.stack.len())
+                {
+                    self.key_sets.pop();
+                }
                 if let Some(frame) = self.stack.pop() {
                     self.keys.truncate(frame.keys_start);
                 }
@@ -238,7 +330,7 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
 
     /// Once the root value is complete, the source checks what follows it.
     fn after_value(&mut self) -> Result<()> {
-        if self.stack.is_empty() {
+        if self.stack.len() == 0 {
             self.finished = true;
             self.source.finish()?;
         }
@@ -250,19 +342,24 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         reason = "the key is cloned as a Cow to keep it borrowed"
     )]
     fn push_key(&mut self, key: &Cow<'a, str>) -> Result<()> {
+        let depth = self.stack.len();
         let Some(frame) = self.stack.last_mut() else {
             return Ok(());
         };
-        let keys = self.keys.get(frame.keys_start..).unwrap_or_default();
-        let duplicate = match &mut frame.key_set {
-            Some(set) => !set.insert(key.clone()),
-            None if keys.len() >= LINEAR_KEY_SCAN => {
+        let keys = self
+            .keys
+            .as_slice()
+            .get(frame.keys_start..)
+            .unwrap_or_default();
+        let duplicate = match self.key_sets.last_mut() {
+            Some((d, set)) if *d == depth => !set.insert(key.clone()),
+            _ if keys.len() >= LINEAR_KEY_SCAN => {
                 let mut set: HashSet<Cow<'a, str>> = keys.iter().cloned().collect();
                 let duplicate = !set.insert(key.clone());
-                frame.key_set = Some(set);
+                self.key_sets.push((depth, set));
                 duplicate
             }
-            None => keys.iter().any(|k| k == key),
+            _ => keys.iter().any(|k| k == key),
         };
         self.keys.push(key.clone());
         if duplicate && self.duplicate_keys == DuplicateKeys::Reject {
@@ -380,6 +477,47 @@ mod tests {
         let err = run(events, &ReadOptions::new()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::DuplicateKey);
         assert_eq!(err.path(), "/k3");
+    }
+
+    #[test]
+    fn paths_and_duplicates_past_the_inline_stacks() {
+        // 20 nested dictionaries (past the inline frames and keys), then a duplicate key
+        // in the innermost one: the path names every level.
+        let names: Vec<String> = (0..20).map(|i| format!("d{i}")).collect();
+        let mut events = Vec::new();
+        for name in &names {
+            events.push(Event::StartDictionary(None));
+            events.push(key(name));
+        }
+        events.push(Event::Boolean(true));
+        events.push(key("d19"));
+        let err = run(events, &ReadOptions::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), format!("/{}", names.join("/")));
+
+        // A large dictionary inside a large dictionary: each keeps its own hashed keys,
+        // and the outer one's survive the inner one's end.
+        let many: Vec<String> = (0..20).map(|i| format!("k{i}")).collect();
+        let mut events = vec![Event::StartDictionary(None)];
+        for name in &many {
+            events.push(key(name));
+            events.push(Event::Boolean(true));
+        }
+        events.push(key("inner"));
+        events.push(Event::StartDictionary(None));
+        for name in &many {
+            events.push(key(name));
+            events.push(Event::Boolean(true));
+        }
+        events.push(Event::EndDictionary);
+        events.push(key("k0"));
+        let err = run(events.clone(), &ReadOptions::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), "/k0");
+        // Without the duplicate the document is fine.
+        events.pop();
+        events.push(Event::EndDictionary);
+        assert_eq!(run(events, &ReadOptions::new()).unwrap(), 85);
     }
 
     #[test]
