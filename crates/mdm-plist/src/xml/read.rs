@@ -879,15 +879,35 @@ const DATA: u64 = pack(b"data");
 const DATE: u64 = pack(b"date");
 const PLIST: u64 = pack(b"plist");
 
-/// The first `<` or `&`: short texts (most keys and values) by a plain loop, which beats
-/// the set-up of a vector search, longer ones by memchr.
+/// The first `<` or `&`: short texts (most keys and values) eight bytes at a time in a
+/// register, which beats the set-up of a vector search, longer ones by memchr.
 #[inline(always)]
 fn find_markup(text: &[u8]) -> Option<usize> {
     const SHORT: usize = 32;
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const LT: u64 = u64::from_le_bytes([b'<'; 8]);
+    const AMP: u64 = u64::from_le_bytes([b'&'; 8]);
     let head = text.get(..SHORT).unwrap_or(text);
-    for (k, &b) in head.iter().enumerate() {
+    let mut words = head.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        // A byte equal to `<` or `&` becomes zero in one of the xors; the lowest flagged
+        // byte is the first zero byte (the borrow only flags bytes above a real zero).
+        let (a, b) = (w ^ LT, w ^ AMP);
+        let found = (a.wrapping_sub(ONES) & !a | b.wrapping_sub(ONES) & !b) & HIGH;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
         if b == b'<' || b == b'&' {
-            return Some(k);
+            return Some(base + k);
         }
     }
     memchr2(b'<', b'&', text.get(SHORT..)?).map(|k| k + SHORT)
@@ -1342,6 +1362,32 @@ mod tests {
     }
 
     // ---- prolog ----------------------------------------------------------------------
+
+    #[test]
+    fn find_markup_matches_a_plain_search() {
+        // Fillers next to the searched bytes in value, and with the high bit set.
+        let fillers = [b'a', b';', b'=', b'%', b'\'', 0xBC, 0xA6, 0x00, 0x7F, 0xFF];
+        for len in 0..70 {
+            for &filler in &fillers {
+                let mut text = vec![filler; len];
+                let naive = |t: &[u8]| t.iter().position(|&b| b == b'<' || b == b'&');
+                assert_eq!(find_markup(&text), naive(&text), "{len} {filler}");
+                for at in 0..len {
+                    for mark in [b'<', b'&'] {
+                        text[at] = mark;
+                        assert_eq!(find_markup(&text), Some(at), "{len} {filler} {at}");
+                        // A second mark later changes nothing.
+                        if let Some(last) = text.last_mut().filter(|_| at + 1 < len) {
+                            *last = b'&';
+                            assert_eq!(find_markup(&text), Some(at));
+                            *text.last_mut().unwrap() = filler;
+                        }
+                        text[at] = filler;
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn apple_prolog_shortcut_matches_the_general_scanner() {
