@@ -740,49 +740,54 @@ impl<'a> XmlSource<'a> {
     #[inline]
     fn open_tag(&mut self, lt: usize) -> Result<Event<'a>> {
         let name_start = lt + 1;
-        let name_end = self.name_end(name_start);
-        if name_end == name_start {
-            return Err(malformed(lt, "a malformed tag"));
-        }
-        let (empty, after) = self.tag_rest(lt, name_end)?;
+        let (name, empty, after) = match quick_tag(self.rest(name_start)) {
+            Some((name, empty, len)) => (name, empty, name_start + len),
+            None => {
+                let name_end = self.name_end(name_start);
+                if name_end == name_start {
+                    return Err(malformed(lt, "a malformed tag"));
+                }
+                let (empty, after) = self.tag_rest(lt, name_end)?;
+                let name = pack(self.bytes.get(name_start..name_end).unwrap_or_default());
+                (name, empty, after)
+            }
+        };
         self.started = true;
         self.pos = after;
-        Ok(
-            match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
-                KEY => Event::Key(self.string(after, empty, b"key")?),
-                STRING => Event::String(self.string(after, empty, b"string")?),
-                DICT => {
-                    if empty {
-                        self.pending = Some(Event::EndDictionary);
-                    }
-                    Event::StartDictionary(None)
+        Ok(match name {
+            KEY => Event::Key(self.string(after, empty, b"key")?),
+            STRING => Event::String(self.string(after, empty, b"string")?),
+            DICT => {
+                if empty {
+                    self.pending = Some(Event::EndDictionary);
                 }
-                ARRAY => {
-                    if empty {
-                        self.pending = Some(Event::EndArray);
-                    }
-                    Event::StartArray(None)
+                Event::StartDictionary(None)
+            }
+            ARRAY => {
+                if empty {
+                    self.pending = Some(Event::EndArray);
                 }
-                INTEGER => Event::Integer(self.integer(after, empty)?),
-                TRUE => {
-                    self.boolean(after, empty, b"true")?;
-                    Event::Boolean(true)
-                }
-                FALSE => {
-                    self.boolean(after, empty, b"false")?;
-                    Event::Boolean(false)
-                }
-                REAL => Event::Real(self.real(after, empty)?),
-                DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
-                DATE => Event::Date(self.date(after, empty)?),
-                _ => {
-                    return Err(malformed(
-                        lt,
-                        "an element that is not part of a property list",
-                    ));
-                }
-            },
-        )
+                Event::StartArray(None)
+            }
+            INTEGER => Event::Integer(self.integer(after, empty)?),
+            TRUE => {
+                self.boolean(after, empty, b"true")?;
+                Event::Boolean(true)
+            }
+            FALSE => {
+                self.boolean(after, empty, b"false")?;
+                Event::Boolean(false)
+            }
+            REAL => Event::Real(self.real(after, empty)?),
+            DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
+            DATE => Event::Date(self.date(after, empty)?),
+            _ => {
+                return Err(malformed(
+                    lt,
+                    "an element that is not part of a property list",
+                ));
+            }
+        })
     }
 }
 
@@ -865,6 +870,51 @@ const fn pack(name: &[u8]) -> u64 {
         rest = tail;
     }
     packed
+}
+
+/// The common start tags without attributes, whole (`<` left out): the tag as bytes
+/// and its mask in a little-endian word, the packed name, whether it is empty, its length.
+const QUICK_TAGS: [(u64, u64, u64, bool, usize); 12] = [
+    quick(b"key>", KEY, false),
+    quick(b"string>", STRING, false),
+    quick(b"integer>", INTEGER, false),
+    quick(b"true/>", TRUE, true),
+    quick(b"false/>", FALSE, true),
+    quick(b"dict>", DICT, false),
+    quick(b"array>", ARRAY, false),
+    quick(b"data>", DATA, false),
+    quick(b"date>", DATE, false),
+    quick(b"real>", REAL, false),
+    quick(b"dict/>", DICT, true),
+    quick(b"array/>", ARRAY, true),
+];
+
+/// One entry of [`QUICK_TAGS`]; `tag` has at most 8 bytes.
+const fn quick(tag: &[u8], name: u64, empty: bool) -> (u64, u64, u64, bool, usize) {
+    // Evaluated at compile time: a tag over 8 bytes overflows the shift and fails the build.
+    let mut word = 0u64;
+    let mut mask = 0u64;
+    let mut shift = 0;
+    let mut rest = tag;
+    while let [b, tail @ ..] = rest {
+        word |= (*b as u64) << shift;
+        mask |= 0xFF << shift;
+        shift += 8;
+        rest = tail;
+    }
+    (word, mask, name, empty, tag.len())
+}
+
+/// A start tag of [`QUICK_TAGS`] at the start of `rest` (just after `<`): its packed
+/// name, whether it is empty, and its length. `None` sends the tag to the general path,
+/// which reads it the same way.
+#[inline(always)]
+fn quick_tag(rest: &[u8]) -> Option<(u64, bool, usize)> {
+    let word = u64::from_le_bytes(*rest.first_chunk::<8>()?);
+    QUICK_TAGS
+        .iter()
+        .find(|&&(tag, mask, ..)| word & mask == tag)
+        .map(|&(_, _, name, empty, len)| (name, empty, len))
 }
 
 const KEY: u64 = pack(b"key");
@@ -1362,6 +1412,46 @@ mod tests {
     }
 
     // ---- prolog ----------------------------------------------------------------------
+
+    #[test]
+    fn quick_tags_read_as_the_general_path_does() {
+        let body = "<dict><key>k</key><array><string>s</string><integer>7</integer>\
+                    <true/><false/><real>1.5</real><data>AQI=</data>\
+                    <date>2024-01-02T03:04:05Z</date><dict/><array/></array></dict>";
+        // A space before `>` (or `/>`) takes every start tag through the general path.
+        let mut spaced = body.to_owned();
+        for name in [
+            "key", "string", "integer", "true", "false", "dict", "array", "data", "date", "real",
+        ] {
+            spaced = spaced
+                .replace(&format!("<{name}>"), &format!("<{name} >"))
+                .replace(&format!("<{name}/>"), &format!("<{name} />"));
+        }
+        assert!(!spaced.contains("<key>") && !spaced.contains("<true/>"));
+        assert_eq!(ok(wrap(body)), ok(wrap(&spaced)));
+        for (tag, name, empty, len) in [
+            ("key>", KEY, false, 4),
+            ("true/>", TRUE, true, 6),
+            ("dict/>", DICT, true, 6),
+            ("string>", STRING, false, 7),
+        ] {
+            let text = format!("{tag}xxxxxxxx");
+            assert_eq!(quick_tag(text.as_bytes()), Some((name, empty, len)));
+        }
+        // Tags a byte longer, with attributes, or too near the end go the general way.
+        for text in [
+            "keys>xxxxx",
+            "key a='b'>",
+            "key>",
+            "dict /> xx",
+            "ke>xxxxxxx",
+        ] {
+            assert_eq!(quick_tag(text.as_bytes()), None, "{text}");
+        }
+        // A root value whose tag ends within 8 bytes of the end still reads.
+        assert_eq!(ok("<true/>").as_boolean(), Some(true));
+        assert_eq!(ok("<dict/>").as_dictionary().map(|d| d.len()), Some(0));
+    }
 
     #[test]
     fn find_markup_matches_a_plain_search() {
