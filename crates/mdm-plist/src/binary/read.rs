@@ -76,10 +76,20 @@ enum Object<'a> {
 }
 
 /// Reads a big-endian unsigned number of `size` (at most 8) bytes at `at`.
+#[inline]
 fn read_be(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
-    let end = at.checked_add(size)?;
-    let b = bytes.get(at..end)?;
-    Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+    let rest = bytes.get(at..)?;
+    // The sizes the format uses, as single loads; any other size byte by byte.
+    match size {
+        1 => rest.first().map(|&b| u64::from(b)),
+        2 => rest.first_chunk().map(|&b| u64::from(u16::from_be_bytes(b))),
+        4 => rest.first_chunk().map(|&b| u64::from(u32::from_be_bytes(b))),
+        8 => rest.first_chunk().map(|&b| u64::from_be_bytes(b)),
+        _ => {
+            let b = rest.get(..size)?;
+            Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+        }
+    }
 }
 
 /// Reads a fixed-size array at `at`.
