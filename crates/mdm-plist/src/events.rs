@@ -107,7 +107,7 @@ impl<T: Default> SmallStack<T> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, item: T) {
         match self {
             Self::Inline { items, len } => match items.get_mut(*len) {
@@ -361,7 +361,11 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
             }
             _ => keys.iter().any(|k| k == key),
         };
-        self.keys.push(key.clone());
+        // Borrowed keys (nearly all) are copied without a call into Cow's clone.
+        self.keys.push(match key {
+            Cow::Borrowed(text) => Cow::Borrowed(text),
+            Cow::Owned(text) => Cow::Owned(text.clone()),
+        });
         if duplicate && self.duplicate_keys == DuplicateKeys::Reject {
             return Err(Error::new(
                 ErrorKind::DuplicateKey,
