@@ -280,7 +280,11 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
             (Some(frame), _) if frame.is_dictionary && frame.expect_key => {
                 return Err(structure("a key or the end of the dictionary", event));
             }
-            (Some(frame), Event::EndDictionary | Event::Key(_)) if frame.is_dictionary => {
+            // An array's end where a dictionary waits for a value would otherwise close
+            // the dictionary and drop its last key.
+            (Some(frame), Event::EndDictionary | Event::EndArray | Event::Key(_))
+                if frame.is_dictionary =>
+            {
                 return Err(structure("a value", event));
             }
             (Some(frame), Event::EndDictionary | Event::Key(_)) => {
@@ -584,6 +588,8 @@ mod tests {
             vec![Event::StartDictionary(None), key("a"), Event::EndDictionary],
             vec![Event::StartArray(None), key("a")],
             vec![Event::StartArray(None), Event::EndDictionary],
+            vec![Event::StartDictionary(None), key("a"), Event::EndArray],
+            vec![Event::StartDictionary(None), Event::EndArray],
             vec![Event::EndArray],
         ];
         for events in bad {

@@ -82,8 +82,12 @@ fn read_be(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
     // The sizes the format uses, as single loads; any other size byte by byte.
     match size {
         1 => rest.first().map(|&b| u64::from(b)),
-        2 => rest.first_chunk().map(|&b| u64::from(u16::from_be_bytes(b))),
-        4 => rest.first_chunk().map(|&b| u64::from(u32::from_be_bytes(b))),
+        2 => rest
+            .first_chunk()
+            .map(|&b| u64::from(u16::from_be_bytes(b))),
+        4 => rest
+            .first_chunk()
+            .map(|&b| u64::from(u32::from_be_bytes(b))),
         8 => rest.first_chunk().map(|&b| u64::from_be_bytes(b)),
         _ => {
             let b = rest.get(..size)?;

@@ -1414,6 +1414,15 @@ mod tests {
     // ---- prolog ----------------------------------------------------------------------
 
     #[test]
+    fn an_array_end_cannot_close_a_dictionary() {
+        let (kind, offset, path) = fail("<plist><dict><key>a</key></array></plist>");
+        assert_eq!(
+            (kind, offset, path.as_str()),
+            (ErrorKind::MalformedXml, 25, "/a")
+        );
+    }
+
+    #[test]
     fn quick_tags_read_as_the_general_path_does() {
         let body = "<dict><key>k</key><array><string>s</string><integer>7</integer>\
                     <true/><false/><real>1.5</real><data>AQI=</data>\
