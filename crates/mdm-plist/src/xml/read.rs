@@ -154,7 +154,7 @@ impl<'a> XmlSource<'a> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn str_at(&self, start: usize, end: usize) -> Result<&'a str> {
         self.text.get(start..end).ok_or_else(|| {
             Error::at(
@@ -825,6 +825,11 @@ impl<'a> Source<'a> for XmlSource<'a> {
     }
 
     fn finish(&mut self) -> Result<()> {
+        // How Apple's writers end a document, which the general path below accepts.
+        if self.wrapped && matches!(self.rest(self.pos), b"\n</plist>\n" | b"\n</plist>") {
+            self.pos = self.bytes.len();
+            return Ok(());
+        }
         let mut i = self.skip_misc(self.pos)?;
         if self.wrapped {
             match self.byte(i) {
@@ -1412,6 +1417,32 @@ mod tests {
     }
 
     // ---- prolog ----------------------------------------------------------------------
+
+    #[test]
+    fn document_ends() {
+        let head = format!("{HEAD}<plist version=\"1.0\">\n<true/>");
+        for end in [
+            "\n</plist>\n",
+            "\n</plist>",
+            "</plist>",
+            "\n</plist>\n\n",
+            "\n</plist >\n",
+        ] {
+            assert_eq!(
+                ok(format!("{head}{end}")).as_boolean(),
+                Some(true),
+                "{end:?}"
+            );
+        }
+        for (end, kind) in [
+            ("\n</plist>\nx", ErrorKind::TrailingData),
+            ("\n</plist", ErrorKind::UnexpectedEof),
+            ("\n", ErrorKind::UnexpectedEof),
+            ("\n</plistx>\n", ErrorKind::TrailingData),
+        ] {
+            assert_eq!(fail(format!("{head}{end}")).0, kind, "{end:?}");
+        }
+    }
 
     #[test]
     fn an_array_end_cannot_close_a_dictionary() {
