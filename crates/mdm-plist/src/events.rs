@@ -76,6 +76,7 @@ enum SmallStack<T> {
 }
 
 impl<T: Default> SmallStack<T> {
+    #[inline(always)]
     fn new() -> Self {
         Self::Inline {
             items: std::array::from_fn(|_| T::default()),
@@ -166,6 +167,7 @@ pub(crate) struct Parser<'a, S> {
 }
 
 impl<'a, S: Source<'a>> Parser<'a, S> {
+    #[inline(always)]
     pub(crate) fn new(source: S, options: &ReadOptions) -> Self {
         Self {
             source,
