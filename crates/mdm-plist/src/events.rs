@@ -259,49 +259,51 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
     }
 
     fn check(&mut self, event: &Event<'a>) -> Result<()> {
+        // Where in the current container this event falls; ends are done here.
+        match self.stack.last_mut() {
+            None => {
+                if matches!(
+                    event,
+                    Event::EndDictionary | Event::EndArray | Event::Key(_)
+                ) {
+                    return Err(structure("a value", event));
+                }
+            }
+            Some(frame) if frame.is_dictionary => match (frame.expect_key, event) {
+                (true, Event::Key(key)) => {
+                    frame.expect_key = false;
+                    frame.count += 1;
+                    self.spend(key.len())?;
+                    return self.push_key(key);
+                }
+                (true, Event::EndDictionary) => return self.close(),
+                (true, _) => {
+                    return Err(structure("a key or the end of the dictionary", event));
+                }
+                // An array's end where a dictionary waits for a value would otherwise
+                // close the dictionary and drop its last key.
+                (false, Event::EndDictionary | Event::EndArray | Event::Key(_)) => {
+                    return Err(structure("a value", event));
+                }
+                (false, _) => frame.expect_key = true,
+            },
+            Some(frame) => match event {
+                Event::EndArray => return self.close(),
+                Event::EndDictionary | Event::Key(_) => {
+                    return Err(structure("a value or the end of the array", event));
+                }
+                _ => frame.count += 1,
+            },
+        }
+
+        // A value.
         let payload = match event {
-            Event::Key(k) | Event::String(k) => k.len(),
-            Event::Data(d) => d.len(),
-            Event::EndDictionary | Event::EndArray => 0,
+            Event::String(text) => text.len(),
+            Event::Data(data) => data.len(),
             _ => 0,
         };
-        let is_end = matches!(event, Event::EndDictionary | Event::EndArray);
-
-        // Where in the current container this event falls.
-        match (self.stack.last_mut(), event) {
-            (None, Event::EndDictionary | Event::EndArray | Event::Key(_)) => {
-                return Err(structure("a value", event));
-            }
-            (None, _) => {}
-            (Some(frame), Event::EndDictionary) if frame.is_dictionary && frame.expect_key => {}
-            (Some(frame), Event::EndArray) if !frame.is_dictionary => {}
-            (Some(frame), Event::Key(_)) if frame.is_dictionary && frame.expect_key => {
-                frame.expect_key = false;
-                frame.count += 1;
-            }
-            (Some(frame), _) if frame.is_dictionary && frame.expect_key => {
-                return Err(structure("a key or the end of the dictionary", event));
-            }
-            // An array's end where a dictionary waits for a value would otherwise close
-            // the dictionary and drop its last key.
-            (Some(frame), Event::EndDictionary | Event::EndArray | Event::Key(_))
-                if frame.is_dictionary =>
-            {
-                return Err(structure("a value", event));
-            }
-            (Some(frame), Event::EndDictionary | Event::Key(_)) => {
-                let _ = frame;
-                return Err(structure("a value or the end of the array", event));
-            }
-            (Some(frame), _) if frame.is_dictionary => frame.expect_key = true,
-            (Some(frame), _) => frame.count += 1,
-        }
-        if !is_end {
-            self.spend(payload)?;
-        }
-
+        self.spend(payload)?;
         match event {
-            Event::Key(key) => self.push_key(key),
             Event::StartDictionary(_) | Event::StartArray(_) => {
                 if self.stack.len() >= self.max_depth {
                     return Err(Error::new(
@@ -317,21 +319,23 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
                 });
                 Ok(())
             }
-            Event::EndDictionary | Event::EndArray => {
-                if self
-                    .key_sets
-                    .last()
-                    .is_some_and(|(depth, _)| *depth == self.stack.len())
-                {
-                    self.key_sets.pop();
-                }
-                if let Some(frame) = self.stack.pop() {
-                    self.keys.truncate(frame.keys_start);
-                }
-                self.after_value()
-            }
             _ => self.after_value(),
         }
+    }
+
+    /// The innermost container ends.
+    fn close(&mut self) -> Result<()> {
+        if self
+            .key_sets
+            .last()
+            .is_some_and(|(depth, _)| *depth == self.stack.len())
+        {
+            self.key_sets.pop();
+        }
+        if let Some(frame) = self.stack.pop() {
+            self.keys.truncate(frame.keys_start);
+        }
+        self.after_value()
     }
 
     /// Once the root value is complete, the source checks what follows it.
