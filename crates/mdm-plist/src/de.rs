@@ -155,11 +155,14 @@ fn deserialize_from<'a, S: Source<'a>, T: Deserialize<'a>>(
     };
     // An error a `Deserialize` impl makes itself, after reading, gets a position here.
     let result = T::deserialize(&mut de);
-    let value = de.located(result)?;
-    // A visitor may leave a value it was offered unread (`visit_some` that ignores its
-    // deserializer); it is still checked, so a success means the whole document is valid.
-    de.discard_peeked()?;
-    Ok(value)
+    if result.is_ok() {
+        // A visitor may leave a value it was offered unread (`visit_some` that ignores
+        // its deserializer); it is still checked, so a success means the whole document
+        // is valid.
+        de.discard_peeked()?;
+    }
+    // Returned as it is, not unwrapped and wrapped again: a large `T` is not copied.
+    de.located(result)
 }
 
 /// The serde deserializer over a checked event stream.
@@ -297,15 +300,13 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
             done: false,
         };
         let result = visitor.visit_map(&mut access);
-        let done = access.done;
-        let value = self.located(result)?;
-        if !done {
+        if result.is_ok() && !access.done {
             return Err(self.error(Error::new(
                 ErrorKind::InvalidValue,
                 "the dictionary was not read to its end",
             )));
         }
-        Ok(value)
+        self.located(result)
     }
 
     fn visit_array<V: Visitor<'a>>(&mut self, len: Option<usize>, visitor: V) -> Result<V::Value> {

@@ -53,7 +53,12 @@ pub(crate) trait Source<'a> {
 /// Dictionaries with more keys than this check duplicates through a hash set.
 const LINEAR_KEY_SCAN: usize = 16;
 
-struct Frame<'a> {
+/// How many frames and keys live inline before the parser's stacks move to the heap:
+/// enough for every MDM message seen (depth under 10, a handful of open keys).
+const INLINE: usize = 8;
+
+#[derive(Clone, Copy, Default)]
+struct Frame {
     is_dictionary: bool,
     /// Arrays: items seen. Dictionaries: entries seen.
     count: usize,
@@ -61,8 +66,87 @@ struct Frame<'a> {
     expect_key: bool,
     /// Dictionaries: where this frame's keys start in `Parser::keys`.
     keys_start: usize,
-    /// Dictionaries with many keys: the keys, hashed.
-    key_set: Option<HashSet<Cow<'a, str>>>,
+}
+
+/// A stack whose first [`INLINE`] items live in place; beyond that it moves to a `Vec`.
+/// Parsing a small document then allocates nothing for its bookkeeping.
+enum SmallStack<T> {
+    Inline { items: [T; INLINE], len: usize },
+    Heap(Vec<T>),
+}
+
+impl<T: Default> SmallStack<T> {
+    #[inline(always)]
+    fn new() -> Self {
+        Self::Inline {
+            items: std::array::from_fn(|_| T::default()),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Self::Inline { items, len } => items.get(..*len).unwrap_or_default(),
+            Self::Heap(v) => v,
+        }
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        match self {
+            Self::Inline { len, .. } => *len,
+            Self::Heap(v) => v.len(),
+        }
+    }
+
+    #[inline]
+    fn last_mut(&mut self) -> Option<&mut T> {
+        match self {
+            Self::Inline { items, len } => items.get_mut(len.checked_sub(1)?),
+            Self::Heap(v) => v.last_mut(),
+        }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, item: T) {
+        match self {
+            Self::Inline { items, len } => match items.get_mut(*len) {
+                Some(slot) => {
+                    *slot = item;
+                    *len += 1;
+                }
+                None => {
+                    let mut v = Vec::with_capacity(INLINE * 2);
+                    v.extend(items.iter_mut().map(std::mem::take));
+                    v.push(item);
+                    *self = Self::Heap(v);
+                }
+            },
+            Self::Heap(v) => v.push(item),
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<T> {
+        match self {
+            Self::Inline { items, len } => {
+                *len = len.checked_sub(1)?;
+                items.get_mut(*len).map(std::mem::take)
+            }
+            Self::Heap(v) => v.pop(),
+        }
+    }
+
+    /// Keeps the first `n` items. Inline items past the end stay until overwritten or
+    /// dropped with the stack (at most [`INLINE`] of them).
+    #[inline]
+    fn truncate(&mut self, n: usize) {
+        match self {
+            Self::Inline { len, .. } => *len = n.min(*len),
+            Self::Heap(v) => v.truncate(n),
+        }
+    }
 }
 
 /// The checked event stream over a [`Source`].
@@ -72,14 +156,18 @@ pub(crate) struct Parser<'a, S> {
     nodes_left: usize,
     bytes_left: usize,
     duplicate_keys: DuplicateKeys,
-    stack: Vec<Frame<'a>>,
+    stack: SmallStack<Frame>,
     /// The keys of every open dictionary, innermost last; the last key of a frame is the
     /// one whose value is being read.
-    keys: Vec<Cow<'a, str>>,
+    keys: SmallStack<Cow<'a, str>>,
+    /// The keys of open dictionaries with many keys, hashed, with the depth (stack
+    /// length) of their frame; innermost last.
+    key_sets: Vec<(usize, HashSet<Cow<'a, str>>)>,
     finished: bool,
 }
 
 impl<'a, S: Source<'a>> Parser<'a, S> {
+    #[inline(always)]
     pub(crate) fn new(source: S, options: &ReadOptions) -> Self {
         Self {
             source,
@@ -87,8 +175,9 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
             nodes_left: options.max_nodes,
             bytes_left: options.max_expanded_bytes,
             duplicate_keys: options.duplicate_keys,
-            stack: Vec::new(),
-            keys: Vec::new(),
+            stack: SmallStack::new(),
+            keys: SmallStack::new(),
+            key_sets: Vec::new(),
             finished: false,
         }
     }
@@ -131,14 +220,13 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         if err.has_complete_path() {
             return err;
         }
-        let mut keys_end = self.keys.len();
-        for (depth, frame) in self.stack.iter().enumerate().rev() {
-            let innermost = depth + 1 == self.stack.len();
+        let keys = self.keys.as_slice();
+        let stack = self.stack.as_slice();
+        let mut keys_end = keys.len();
+        for (depth, frame) in stack.iter().enumerate().rev() {
+            let innermost = depth + 1 == stack.len();
             if frame.is_dictionary {
-                let key = self
-                    .keys
-                    .get(frame.keys_start..keys_end)
-                    .and_then(<[_]>::last);
+                let key = keys.get(frame.keys_start..keys_end).and_then(<[_]>::last);
                 // The innermost dictionary, waiting for a key, is not inside any entry yet.
                 let between_entries = innermost && pending && frame.expect_key;
                 if let Some(key) = key.filter(|_| !between_entries) {
@@ -171,49 +259,51 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
     }
 
     fn check(&mut self, event: &Event<'a>) -> Result<()> {
+        // Where in the current container this event falls; ends are done here.
+        match self.stack.last_mut() {
+            None => {
+                if matches!(
+                    event,
+                    Event::EndDictionary | Event::EndArray | Event::Key(_)
+                ) {
+                    return Err(structure("a value", event));
+                }
+            }
+            Some(frame) if frame.is_dictionary => match (frame.expect_key, event) {
+                (true, Event::Key(key)) => {
+                    frame.expect_key = false;
+                    frame.count += 1;
+                    self.spend(key.len())?;
+                    return self.push_key(key);
+                }
+                (true, Event::EndDictionary) => return self.close(),
+                (true, _) => {
+                    return Err(structure("a key or the end of the dictionary", event));
+                }
+                // An array's end where a dictionary waits for a value would otherwise
+                // close the dictionary and drop its last key.
+                (false, Event::EndDictionary | Event::EndArray | Event::Key(_)) => {
+                    return Err(structure("a value", event));
+                }
+                (false, _) => frame.expect_key = true,
+            },
+            Some(frame) => match event {
+                Event::EndArray => return self.close(),
+                Event::EndDictionary | Event::Key(_) => {
+                    return Err(structure("a value or the end of the array", event));
+                }
+                _ => frame.count += 1,
+            },
+        }
+
+        // A value.
         let payload = match event {
-            Event::Key(k) | Event::String(k) => k.len(),
-            Event::Data(d) => d.len(),
-            Event::EndDictionary | Event::EndArray => 0,
+            Event::String(text) => text.len(),
+            Event::Data(data) => data.len(),
             _ => 0,
         };
-        let is_end = matches!(event, Event::EndDictionary | Event::EndArray);
-
-        // Where in the current container this event falls.
-        match (self.stack.last_mut(), event) {
-            (None, Event::EndDictionary | Event::EndArray | Event::Key(_)) => {
-                return Err(structure("a value", event));
-            }
-            (None, _) => {}
-            (Some(frame), Event::EndDictionary) if frame.is_dictionary && frame.expect_key => {}
-            (Some(frame), Event::EndArray) if !frame.is_dictionary => {}
-            (Some(frame), Event::Key(_)) if frame.is_dictionary && frame.expect_key => {
-                frame.expect_key = false;
-                frame.count += 1;
-            }
-            (Some(frame), _) if frame.is_dictionary && frame.expect_key => {
-                return Err(structure("a key or the end of the dictionary", event));
-            }
-            // A dictionary waiting for the value of its last key: no end of any container
-            // (an `</array>` here once closed the dictionary and lost the key) and no key.
-            (Some(frame), Event::EndDictionary | Event::EndArray | Event::Key(_))
-                if frame.is_dictionary =>
-            {
-                return Err(structure("a value", event));
-            }
-            (Some(frame), Event::EndDictionary | Event::Key(_)) => {
-                let _ = frame;
-                return Err(structure("a value or the end of the array", event));
-            }
-            (Some(frame), _) if frame.is_dictionary => frame.expect_key = true,
-            (Some(frame), _) => frame.count += 1,
-        }
-        if !is_end {
-            self.spend(payload)?;
-        }
-
+        self.spend(payload)?;
         match event {
-            Event::Key(key) => self.push_key(key),
             Event::StartDictionary(_) | Event::StartArray(_) => {
                 if self.stack.len() >= self.max_depth {
                     return Err(Error::new(
@@ -226,23 +316,31 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
                     count: 0,
                     expect_key: true,
                     keys_start: self.keys.len(),
-                    key_set: None,
                 });
                 Ok(())
-            }
-            Event::EndDictionary | Event::EndArray => {
-                if let Some(frame) = self.stack.pop() {
-                    self.keys.truncate(frame.keys_start);
-                }
-                self.after_value()
             }
             _ => self.after_value(),
         }
     }
 
+    /// The innermost container ends.
+    fn close(&mut self) -> Result<()> {
+        if self
+            .key_sets
+            .last()
+            .is_some_and(|(depth, _)| *depth == self.stack.len())
+        {
+            self.key_sets.pop();
+        }
+        if let Some(frame) = self.stack.pop() {
+            self.keys.truncate(frame.keys_start);
+        }
+        self.after_value()
+    }
+
     /// Once the root value is complete, the source checks what follows it.
     fn after_value(&mut self) -> Result<()> {
-        if self.stack.is_empty() {
+        if self.stack.len() == 0 {
             self.finished = true;
             self.source.finish()?;
         }
@@ -254,21 +352,30 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         reason = "the key is cloned as a Cow to keep it borrowed"
     )]
     fn push_key(&mut self, key: &Cow<'a, str>) -> Result<()> {
+        let depth = self.stack.len();
         let Some(frame) = self.stack.last_mut() else {
             return Ok(());
         };
-        let keys = self.keys.get(frame.keys_start..).unwrap_or_default();
-        let duplicate = match &mut frame.key_set {
-            Some(set) => !set.insert(key.clone()),
-            None if keys.len() >= LINEAR_KEY_SCAN => {
+        let keys = self
+            .keys
+            .as_slice()
+            .get(frame.keys_start..)
+            .unwrap_or_default();
+        let duplicate = match self.key_sets.last_mut() {
+            Some((d, set)) if *d == depth => !set.insert(key.clone()),
+            _ if keys.len() >= LINEAR_KEY_SCAN => {
                 let mut set: HashSet<Cow<'a, str>> = keys.iter().cloned().collect();
                 let duplicate = !set.insert(key.clone());
-                frame.key_set = Some(set);
+                self.key_sets.push((depth, set));
                 duplicate
             }
-            None => keys.iter().any(|k| k == key),
+            _ => keys.iter().any(|k| k == key),
         };
-        self.keys.push(key.clone());
+        // Borrowed keys (nearly all) are copied without a call into Cow's clone.
+        self.keys.push(match key {
+            Cow::Borrowed(text) => Cow::Borrowed(text),
+            Cow::Owned(text) => Cow::Owned(text.clone()),
+        });
         if duplicate && self.duplicate_keys == DuplicateKeys::Reject {
             return Err(Error::new(
                 ErrorKind::DuplicateKey,
@@ -387,6 +494,47 @@ mod tests {
     }
 
     #[test]
+    fn paths_and_duplicates_past_the_inline_stacks() {
+        // 20 nested dictionaries (past the inline frames and keys), then a duplicate key
+        // in the innermost one: the path names every level.
+        let names: Vec<String> = (0..20).map(|i| format!("d{i}")).collect();
+        let mut events = Vec::new();
+        for name in &names {
+            events.push(Event::StartDictionary(None));
+            events.push(key(name));
+        }
+        events.push(Event::Boolean(true));
+        events.push(key("d19"));
+        let err = run(events, &ReadOptions::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), format!("/{}", names.join("/")));
+
+        // A large dictionary inside a large dictionary: each keeps its own hashed keys,
+        // and the outer one's survive the inner one's end.
+        let many: Vec<String> = (0..20).map(|i| format!("k{i}")).collect();
+        let mut events = vec![Event::StartDictionary(None)];
+        for name in &many {
+            events.push(key(name));
+            events.push(Event::Boolean(true));
+        }
+        events.push(key("inner"));
+        events.push(Event::StartDictionary(None));
+        for name in &many {
+            events.push(key(name));
+            events.push(Event::Boolean(true));
+        }
+        events.push(Event::EndDictionary);
+        events.push(key("k0"));
+        let err = run(events.clone(), &ReadOptions::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DuplicateKey);
+        assert_eq!(err.path(), "/k0");
+        // Without the duplicate the document is fine.
+        events.pop();
+        events.push(Event::EndDictionary);
+        assert_eq!(run(events, &ReadOptions::new()).unwrap(), 85);
+    }
+
+    #[test]
     fn duplicate_keys_allowed_when_lenient() {
         let events = vec![
             Event::StartDictionary(None),
@@ -446,6 +594,8 @@ mod tests {
             vec![Event::StartDictionary(None), key("a"), Event::EndDictionary],
             vec![Event::StartArray(None), key("a")],
             vec![Event::StartArray(None), Event::EndDictionary],
+            vec![Event::StartDictionary(None), key("a"), Event::EndArray],
+            vec![Event::StartDictionary(None), Event::EndArray],
             vec![Event::EndArray],
         ];
         for events in bad {

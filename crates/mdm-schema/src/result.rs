@@ -139,7 +139,7 @@ impl<'de> Deserialize<'de> for ErrorChainItem {
                         }
                     }
                 }
-                let extra = extra.into_iter().collect();
+                let extra = collect_extra(extra);
                 Ok(ErrorChainItem {
                     error_code: code.ok_or_else(|| de::Error::missing_field("ErrorCode"))?,
                     error_domain: domain.ok_or_else(|| de::Error::missing_field("ErrorDomain"))?,
@@ -150,6 +150,16 @@ impl<'de> Deserialize<'de> for ErrorChainItem {
             }
         }
         deserializer.deserialize_map(ItemVisitor)
+    }
+}
+
+/// The keys nobody claimed, as a dictionary; most results have none, which skips the
+/// dictionary's duplicate handling.
+fn collect_extra(extra: Vec<(String, Value)>) -> Dictionary {
+    if extra.is_empty() {
+        Dictionary::new()
+    } else {
+        extra.into_iter().collect()
     }
 }
 
@@ -416,7 +426,7 @@ impl<'de, R: ResponseFields> Visitor<'de> for ResultVisitor<R> {
             // sent (a bypass code, say) is dropped here, and its secrets wiped.
             response = R::default();
         }
-        let extra = extra.into_iter().collect();
+        let extra = collect_extra(extra);
         Ok(CommandResult {
             status,
             command_uuid,

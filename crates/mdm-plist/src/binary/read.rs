@@ -76,10 +76,24 @@ enum Object<'a> {
 }
 
 /// Reads a big-endian unsigned number of `size` (at most 8) bytes at `at`.
+#[inline]
 fn read_be(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
-    let end = at.checked_add(size)?;
-    let b = bytes.get(at..end)?;
-    Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+    let rest = bytes.get(at..)?;
+    // The sizes the format uses, as single loads; any other size byte by byte.
+    match size {
+        1 => rest.first().map(|&b| u64::from(b)),
+        2 => rest
+            .first_chunk()
+            .map(|&b| u64::from(u16::from_be_bytes(b))),
+        4 => rest
+            .first_chunk()
+            .map(|&b| u64::from(u32::from_be_bytes(b))),
+        8 => rest.first_chunk().map(|&b| u64::from_be_bytes(b)),
+        _ => {
+            let b = rest.get(..size)?;
+            Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+        }
+    }
 }
 
 /// Reads a fixed-size array at `at`.
@@ -455,12 +469,34 @@ impl<'a> BinarySource<'a> {
         }
     }
 
+    /// The common case of [`Self::counted`] for bytes: a length under 256 (in the marker
+    /// or a one-byte integer after it) and content inside the object area. `None` leaves
+    /// everything else, errors included, to `counted`.
+    #[inline]
+    fn short_bytes(&self, at: usize, nibble: u8) -> Option<(usize, &'a [u8])> {
+        let (len, start) = if nibble != 0xF {
+            (usize::from(nibble), at.checked_add(1)?)
+        } else {
+            match self.objects.get(at.checked_add(1)?..at.checked_add(3)?)? {
+                [0x10, len] => (usize::from(*len), at.checked_add(3)?),
+                _ => return None,
+            }
+        };
+        Some((start, self.objects.get(start..start.checked_add(len)?)?))
+    }
+
     /// A string object (0x5n ASCII, 0x6n UTF-16BE, 0x7n UTF-8) at `at`.
     fn string(&self, at: usize, marker: u8) -> Result<Cow<'a, str>> {
         let nibble = marker & 0x0F;
         match marker >> 4 {
             0x5 => {
-                let (_, start, raw) = self.counted(at, nibble, 1)?;
+                let (start, raw) = match self.short_bytes(at, nibble) {
+                    Some(found) => found,
+                    None => {
+                        let (_, start, raw) = self.counted(at, nibble, 1)?;
+                        (start, raw)
+                    }
+                };
                 // Both checks run a word at a time; the byte to blame is only looked for
                 // when one fails.
                 match std::str::from_utf8(raw) {
@@ -502,7 +538,13 @@ impl<'a> BinarySource<'a> {
                 Ok(Cow::Owned(out))
             }
             _ => {
-                let (_, start, raw) = self.counted(at, nibble, 1)?;
+                let (start, raw) = match self.short_bytes(at, nibble) {
+                    Some(found) => found,
+                    None => {
+                        let (_, start, raw) = self.counted(at, nibble, 1)?;
+                        (start, raw)
+                    }
+                };
                 std::str::from_utf8(raw).map(Cow::Borrowed).map_err(|e| {
                     Error::at(
                         ErrorKind::InvalidUtf8,
@@ -1075,6 +1117,30 @@ mod tests {
             (err.kind(), err.offset()),
             (ErrorKind::LengthExceedsInput, Some(10))
         );
+        for short in [
+            &[0x53, b'a', b'b'][..],
+            &[0x73, b'a', b'b'],
+            &[0x5F, 0x10, 3, b'a', b'b'],
+            &[0x7F, 0x10, 3, b'a', b'b'],
+            &[0x5F, 0x10],
+            &[0x7F],
+        ] {
+            let err = one(short).unwrap_err();
+            assert_eq!(
+                (err.kind(), err.offset()),
+                (ErrorKind::LengthExceedsInput, Some(10)),
+                "{short:x?}"
+            );
+        }
+        for (marker, count) in [
+            (&[0x72][..], 2),
+            (&[0x7F, 0x10, 2], 2),
+            (&[0x7F, 0x11, 0, 2], 2),
+        ] {
+            let mut body = marker.to_vec();
+            body.extend(std::iter::repeat_n(b'y', count));
+            assert_eq!(one(&body).unwrap(), Value::from(vec![Value::from("yy")]));
+        }
         let err = one(&[0x63, 0, b'a', 0, b'b', 0]).unwrap_err();
         assert_eq!(
             (err.kind(), err.offset()),

@@ -15,6 +15,14 @@ use crate::{Date, Error, ErrorKind, Integer, Result};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The prolog and root start tag that Apple's writers produce, up to the root value.
+const APPLE_PROLOG: &[u8] = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+<plist version=\"1.0\">";
+
+/// Where `<plist` starts in [`APPLE_PROLOG`].
+const APPLE_PROLOG_PLIST: usize = APPLE_PROLOG.len() - b"<plist version=\"1.0\">".len();
+
 /// Reads an XML property list as events.
 pub(crate) struct XmlSource<'a> {
     text: &'a str,
@@ -61,12 +69,22 @@ impl<'a> XmlSource<'a> {
                 "the input is not valid UTF-8",
             )
         })?;
-        let has_cr = check_chars(bytes)?;
-        let has_cdata_end = memmem::find(bytes, b"]]>").is_some();
+        let pos = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+        // Apple's standard prolog is known to be clean: the scan starts after it.
+        let checked = if bytes
+            .get(pos..)
+            .is_some_and(|rest| rest.starts_with(APPLE_PROLOG))
+        {
+            pos + APPLE_PROLOG.len()
+        } else {
+            0
+        };
+        let (has_cr, has_bracket) = check_chars(bytes, checked)?;
+        let has_cdata_end = has_bracket && memmem::find(bytes, b"]]>").is_some();
         let mut source = Self {
             text,
             bytes,
-            pos: if bytes.starts_with(BOM) { BOM.len() } else { 0 },
+            pos,
             start: 0,
             pending: None,
             wrapped: false,
@@ -136,7 +154,7 @@ impl<'a> XmlSource<'a> {
         )
     }
 
-    #[inline]
+    #[inline(always)]
     fn str_at(&self, start: usize, end: usize) -> Result<&'a str> {
         self.text.get(start..end).ok_or_else(|| {
             Error::at(
@@ -331,6 +349,20 @@ impl<'a> XmlSource<'a> {
     // ---- prolog --------------------------------------------------------------------
 
     fn prolog(&mut self) -> Result<()> {
+        // Apple's writers all start with the same bytes, which the general scanner below
+        // would accept: matching them whole skips the attribute and DOCTYPE parsing.
+        if self.rest(self.pos).starts_with(APPLE_PROLOG) {
+            self.start = self.pos + APPLE_PROLOG_PLIST;
+            self.wrapped = true;
+            self.pos += APPLE_PROLOG.len();
+            return Ok(());
+        }
+        self.general_prolog()
+    }
+
+    /// Any prolog: declaration, comments, processing instructions, one DOCTYPE, then the
+    /// root start tag.
+    fn general_prolog(&mut self) -> Result<()> {
         let mut i = self.skip_ws(self.pos);
         if self.starts(i, b"<?xml") {
             match self.byte(i + 5) {
@@ -708,49 +740,54 @@ impl<'a> XmlSource<'a> {
     #[inline]
     fn open_tag(&mut self, lt: usize) -> Result<Event<'a>> {
         let name_start = lt + 1;
-        let name_end = self.name_end(name_start);
-        if name_end == name_start {
-            return Err(malformed(lt, "a malformed tag"));
-        }
-        let (empty, after) = self.tag_rest(lt, name_end)?;
+        let (name, empty, after) = match quick_tag(self.rest(name_start)) {
+            Some((name, empty, len)) => (name, empty, name_start + len),
+            None => {
+                let name_end = self.name_end(name_start);
+                if name_end == name_start {
+                    return Err(malformed(lt, "a malformed tag"));
+                }
+                let (empty, after) = self.tag_rest(lt, name_end)?;
+                let name = pack(self.bytes.get(name_start..name_end).unwrap_or_default());
+                (name, empty, after)
+            }
+        };
         self.started = true;
         self.pos = after;
-        Ok(
-            match pack(self.bytes.get(name_start..name_end).unwrap_or_default()) {
-                KEY => Event::Key(self.string(after, empty, b"key")?),
-                STRING => Event::String(self.string(after, empty, b"string")?),
-                DICT => {
-                    if empty {
-                        self.pending = Some(Event::EndDictionary);
-                    }
-                    Event::StartDictionary(None)
+        Ok(match name {
+            KEY => Event::Key(self.string(after, empty, b"key")?),
+            STRING => Event::String(self.string(after, empty, b"string")?),
+            DICT => {
+                if empty {
+                    self.pending = Some(Event::EndDictionary);
                 }
-                ARRAY => {
-                    if empty {
-                        self.pending = Some(Event::EndArray);
-                    }
-                    Event::StartArray(None)
+                Event::StartDictionary(None)
+            }
+            ARRAY => {
+                if empty {
+                    self.pending = Some(Event::EndArray);
                 }
-                INTEGER => Event::Integer(self.integer(after, empty)?),
-                TRUE => {
-                    self.boolean(after, empty, b"true")?;
-                    Event::Boolean(true)
-                }
-                FALSE => {
-                    self.boolean(after, empty, b"false")?;
-                    Event::Boolean(false)
-                }
-                REAL => Event::Real(self.real(after, empty)?),
-                DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
-                DATE => Event::Date(self.date(after, empty)?),
-                _ => {
-                    return Err(malformed(
-                        lt,
-                        "an element that is not part of a property list",
-                    ));
-                }
-            },
-        )
+                Event::StartArray(None)
+            }
+            INTEGER => Event::Integer(self.integer(after, empty)?),
+            TRUE => {
+                self.boolean(after, empty, b"true")?;
+                Event::Boolean(true)
+            }
+            FALSE => {
+                self.boolean(after, empty, b"false")?;
+                Event::Boolean(false)
+            }
+            REAL => Event::Real(self.real(after, empty)?),
+            DATA => Event::Data(Cow::Owned(self.data(after, empty)?)),
+            DATE => Event::Date(self.date(after, empty)?),
+            _ => {
+                return Err(malformed(
+                    lt,
+                    "an element that is not part of a property list",
+                ));
+            }
+        })
     }
 }
 
@@ -788,6 +825,11 @@ impl<'a> Source<'a> for XmlSource<'a> {
     }
 
     fn finish(&mut self) -> Result<()> {
+        // How Apple's writers end a document, which the general path below accepts.
+        if self.wrapped && matches!(self.rest(self.pos), b"\n</plist>\n" | b"\n</plist>") {
+            self.pos = self.bytes.len();
+            return Ok(());
+        }
         let mut i = self.skip_misc(self.pos)?;
         if self.wrapped {
             match self.byte(i) {
@@ -835,6 +877,51 @@ const fn pack(name: &[u8]) -> u64 {
     packed
 }
 
+/// The common start tags without attributes, whole (`<` left out): the tag as bytes
+/// and its mask in a little-endian word, the packed name, whether it is empty, its length.
+const QUICK_TAGS: [(u64, u64, u64, bool, usize); 12] = [
+    quick(b"key>", KEY, false),
+    quick(b"string>", STRING, false),
+    quick(b"integer>", INTEGER, false),
+    quick(b"true/>", TRUE, true),
+    quick(b"false/>", FALSE, true),
+    quick(b"dict>", DICT, false),
+    quick(b"array>", ARRAY, false),
+    quick(b"data>", DATA, false),
+    quick(b"date>", DATE, false),
+    quick(b"real>", REAL, false),
+    quick(b"dict/>", DICT, true),
+    quick(b"array/>", ARRAY, true),
+];
+
+/// One entry of [`QUICK_TAGS`]; `tag` has at most 8 bytes.
+const fn quick(tag: &[u8], name: u64, empty: bool) -> (u64, u64, u64, bool, usize) {
+    // Evaluated at compile time: a tag over 8 bytes overflows the shift and fails the build.
+    let mut word = 0u64;
+    let mut mask = 0u64;
+    let mut shift = 0;
+    let mut rest = tag;
+    while let [b, tail @ ..] = rest {
+        word |= (*b as u64) << shift;
+        mask |= 0xFF << shift;
+        shift += 8;
+        rest = tail;
+    }
+    (word, mask, name, empty, tag.len())
+}
+
+/// A start tag of [`QUICK_TAGS`] at the start of `rest` (just after `<`): its packed
+/// name, whether it is empty, and its length. `None` sends the tag to the general path,
+/// which reads it the same way.
+#[inline(always)]
+fn quick_tag(rest: &[u8]) -> Option<(u64, bool, usize)> {
+    let word = u64::from_le_bytes(*rest.first_chunk::<8>()?);
+    QUICK_TAGS
+        .iter()
+        .find(|&&(tag, mask, ..)| word & mask == tag)
+        .map(|&(_, _, name, empty, len)| (name, empty, len))
+}
+
 const KEY: u64 = pack(b"key");
 const STRING: u64 = pack(b"string");
 const DICT: u64 = pack(b"dict");
@@ -847,15 +934,35 @@ const DATA: u64 = pack(b"data");
 const DATE: u64 = pack(b"date");
 const PLIST: u64 = pack(b"plist");
 
-/// The first `<` or `&`: short texts (most keys and values) by a plain loop, which beats
-/// the set-up of a vector search, longer ones by memchr.
+/// The first `<` or `&`: short texts (most keys and values) eight bytes at a time in a
+/// register, which beats the set-up of a vector search, longer ones by memchr.
 #[inline(always)]
 fn find_markup(text: &[u8]) -> Option<usize> {
     const SHORT: usize = 32;
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const LT: u64 = u64::from_le_bytes([b'<'; 8]);
+    const AMP: u64 = u64::from_le_bytes([b'&'; 8]);
     let head = text.get(..SHORT).unwrap_or(text);
-    for (k, &b) in head.iter().enumerate() {
+    let mut words = head.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let Ok(bytes) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        // A byte equal to `<` or `&` becomes zero in one of the xors; the lowest flagged
+        // byte is the first zero byte (the borrow only flags bytes above a real zero).
+        let (a, b) = (w ^ LT, w ^ AMP);
+        let found = (a.wrapping_sub(ONES) & !a | b.wrapping_sub(ONES) & !b) & HIGH;
+        if found != 0 {
+            return Some(base + (found.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
         if b == b'<' || b == b'&' {
-            return Some(k);
+            return Some(base + k);
         }
     }
     memchr2(b'<', b'&', text.get(SHORT..)?).map(|k| k + SHORT)
@@ -915,40 +1022,72 @@ fn push_normalized(out: &mut String, text: &str) {
     }
 }
 
-/// Finds characters XML 1.0 forbids in valid UTF-8 input; returns whether a carriage
-/// return occurs.
-fn check_chars(bytes: &[u8]) -> Result<bool> {
+/// Finds characters XML 1.0 forbids in valid UTF-8 input from offset `from` on; returns
+/// whether a carriage return occurs and whether a `]` does (without one, no text can hold
+/// `]]>`).
+fn check_chars(bytes: &[u8], from: usize) -> Result<(bool, bool)> {
+    const CHUNK: usize = 64;
     let mut has_cr = false;
-    let mut base = 0;
-    for chunk in bytes.chunks(64) {
-        // Branch-free over the chunk so it vectorises; exact checks only when flagged.
-        let mut suspect = false;
-        let mut cr = false;
-        for &b in chunk {
-            suspect |= (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
-            cr |= b == b'\r';
-        }
+    let mut has_bracket = false;
+    let mut base = from;
+    let mut chunks = bytes.get(from..).unwrap_or_default().chunks_exact(CHUNK);
+    for chunk in &mut chunks {
+        let (suspect, cr, bracket) =
+            <&[u8; CHUNK]>::try_from(chunk).map_or((true, true, true), scan_chunk);
         has_cr |= cr;
+        has_bracket |= bracket;
         if suspect {
-            for (k, &b) in chunk.iter().enumerate() {
-                let at = base + k;
-                let bad = if b == 0xEF {
-                    matches!(bytes.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF]))
-                } else {
-                    b < 0x20 && !is_ws(b)
-                };
-                if bad {
-                    return Err(Error::at(
-                        ErrorKind::InvalidXmlChar,
-                        at,
-                        "a character that XML 1.0 does not allow",
-                    ));
-                }
-            }
+            find_bad_char(bytes, base, chunk)?;
         }
-        base += chunk.len();
+        base += CHUNK;
     }
-    Ok(has_cr)
+    // The tail, padded with spaces, goes through the same vectorised scan.
+    let tail = chunks.remainder();
+    let mut padded = [b' '; CHUNK];
+    if let Some(head) = padded.get_mut(..tail.len()) {
+        head.copy_from_slice(tail);
+    }
+    let (suspect, cr, bracket) = scan_chunk(&padded);
+    if suspect {
+        find_bad_char(bytes, base, tail)?;
+    }
+    Ok((has_cr | cr, has_bracket | bracket))
+}
+
+/// Whether a chunk may hold a forbidden character, holds a carriage return, holds a `]`;
+/// branch-free so it vectorises.
+#[inline(always)]
+fn scan_chunk(chunk: &[u8; 64]) -> (bool, bool, bool) {
+    let mut suspect = false;
+    let mut cr = false;
+    let mut bracket = false;
+    for &b in chunk {
+        suspect |= (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
+        cr |= b == b'\r';
+        bracket |= b == b']';
+    }
+    (suspect, cr, bracket)
+}
+
+/// The exact check of a flagged chunk that starts at `base` in `bytes`.
+#[cold]
+fn find_bad_char(bytes: &[u8], base: usize, chunk: &[u8]) -> Result<()> {
+    for (k, &b) in chunk.iter().enumerate() {
+        let at = base + k;
+        let bad = if b == 0xEF {
+            matches!(bytes.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF]))
+        } else {
+            b < 0x20 && !is_ws(b)
+        };
+        if bad {
+            return Err(Error::at(
+                ErrorKind::InvalidXmlChar,
+                at,
+                "a character that XML 1.0 does not allow",
+            ));
+        }
+    }
+    Ok(())
 }
 
 const B64_WS: u8 = 0x40;
@@ -1278,6 +1417,166 @@ mod tests {
     }
 
     // ---- prolog ----------------------------------------------------------------------
+
+    #[test]
+    fn document_ends() {
+        let head = format!("{HEAD}<plist version=\"1.0\">\n<true/>");
+        for end in [
+            "\n</plist>\n",
+            "\n</plist>",
+            "</plist>",
+            "\n</plist>\n\n",
+            "\n</plist >\n",
+        ] {
+            assert_eq!(
+                ok(format!("{head}{end}")).as_boolean(),
+                Some(true),
+                "{end:?}"
+            );
+        }
+        for (end, kind) in [
+            ("\n</plist>\nx", ErrorKind::TrailingData),
+            ("\n</plist", ErrorKind::UnexpectedEof),
+            ("\n", ErrorKind::UnexpectedEof),
+            ("\n</plistx>\n", ErrorKind::TrailingData),
+        ] {
+            assert_eq!(fail(format!("{head}{end}")).0, kind, "{end:?}");
+        }
+    }
+
+    #[test]
+    fn an_array_end_cannot_close_a_dictionary() {
+        let (kind, offset, path) = fail("<plist><dict><key>a</key></array></plist>");
+        assert_eq!(
+            (kind, offset, path.as_str()),
+            (ErrorKind::MalformedXml, 25, "/a")
+        );
+    }
+
+    #[test]
+    fn quick_tags_read_as_the_general_path_does() {
+        let body = "<dict><key>k</key><array><string>s</string><integer>7</integer>\
+                    <true/><false/><real>1.5</real><data>AQI=</data>\
+                    <date>2024-01-02T03:04:05Z</date><dict/><array/></array></dict>";
+        // A space before `>` (or `/>`) takes every start tag through the general path.
+        let mut spaced = body.to_owned();
+        for name in [
+            "key", "string", "integer", "true", "false", "dict", "array", "data", "date", "real",
+        ] {
+            spaced = spaced
+                .replace(&format!("<{name}>"), &format!("<{name} >"))
+                .replace(&format!("<{name}/>"), &format!("<{name} />"));
+        }
+        assert!(!spaced.contains("<key>") && !spaced.contains("<true/>"));
+        assert_eq!(ok(wrap(body)), ok(wrap(&spaced)));
+        for (tag, name, empty, len) in [
+            ("key>", KEY, false, 4),
+            ("true/>", TRUE, true, 6),
+            ("dict/>", DICT, true, 6),
+            ("string>", STRING, false, 7),
+        ] {
+            let text = format!("{tag}xxxxxxxx");
+            assert_eq!(quick_tag(text.as_bytes()), Some((name, empty, len)));
+        }
+        // Tags a byte longer, with attributes, or too near the end go the general way.
+        for text in [
+            "keys>xxxxx",
+            "key a='b'>",
+            "key>",
+            "dict /> xx",
+            "ke>xxxxxxx",
+        ] {
+            assert_eq!(quick_tag(text.as_bytes()), None, "{text}");
+        }
+        // A root value whose tag ends within 8 bytes of the end still reads.
+        assert_eq!(ok("<true/>").as_boolean(), Some(true));
+        assert_eq!(ok("<dict/>").as_dictionary().map(|d| d.len()), Some(0));
+    }
+
+    #[test]
+    fn find_markup_matches_a_plain_search() {
+        // Fillers next to the searched bytes in value, and with the high bit set.
+        let fillers = [b'a', b';', b'=', b'%', b'\'', 0xBC, 0xA6, 0x00, 0x7F, 0xFF];
+        for len in 0..70 {
+            for &filler in &fillers {
+                let mut text = vec![filler; len];
+                let naive = |t: &[u8]| t.iter().position(|&b| b == b'<' || b == b'&');
+                assert_eq!(find_markup(&text), naive(&text), "{len} {filler}");
+                for at in 0..len {
+                    for mark in [b'<', b'&'] {
+                        text[at] = mark;
+                        assert_eq!(find_markup(&text), Some(at), "{len} {filler} {at}");
+                        // A second mark later changes nothing.
+                        if let Some(last) = text.last_mut().filter(|_| at + 1 < len) {
+                            *last = b'&';
+                            assert_eq!(find_markup(&text), Some(at));
+                            *text.last_mut().unwrap() = filler;
+                        }
+                        text[at] = filler;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn apple_prolog_shortcut_matches_the_general_scanner() {
+        for doc in [
+            wrap("<true/>"),
+            format!("\u{FEFF}{}", wrap("<string>a</string>")),
+            format!("{HEAD}<plist version=\"1.0\"></plist>"),
+            format!("{HEAD}<plist version=\"1.0\">"),
+        ] {
+            let fast = XmlSource::new(doc.as_bytes()).unwrap();
+            let mut general = XmlSource::new(doc.as_bytes()).unwrap();
+            general.pos = if doc.starts_with('\u{FEFF}') {
+                BOM.len()
+            } else {
+                0
+            };
+            general.start = 0;
+            general.wrapped = false;
+            general.general_prolog().unwrap();
+            assert_eq!(
+                (fast.pos, fast.start, fast.wrapped),
+                (general.pos, general.start, general.wrapped),
+                "{doc}"
+            );
+        }
+        // Errors after the prolog keep their offsets.
+        let bad = format!("{HEAD}<plist version=\"1.0\">\n<string>a\u{1}</string></plist>");
+        assert_eq!(fail(&bad).1, bad.find('\u{1}').unwrap() as u64);
+        assert_eq!(
+            fail(format!("{HEAD}<plist version=\"1.0\"></plist>")).0,
+            ErrorKind::MalformedXml
+        );
+        let cdata = wrap("<string>a]]>b</string>");
+        assert_eq!(fail(&cdata).0, ErrorKind::MalformedXml);
+    }
+
+    #[test]
+    fn character_scan_covers_chunk_tails() {
+        // Bad characters and carriage returns at every position of a 64-byte chunk and
+        // its tail, with and without the standard prolog before them.
+        for prefix in [String::new(), format!("{HEAD}<plist version=\"1.0\">")] {
+            for len in [1usize, 5, 63, 64, 65, 130] {
+                for at in [0, len / 2, len - 1] {
+                    let mut text = vec![b'a'; len];
+                    text[at] = 0x0B;
+                    let doc = [prefix.as_bytes(), b"<string>", &text, b"</string>"].concat();
+                    let expect = prefix.len() + 8 + at;
+                    assert_eq!(fail(&doc).1, expect as u64, "{len} {at}");
+                    text[at] = b'\r';
+                    let doc = [prefix.as_bytes(), b"<string>", &text, b"</string>"].concat();
+                    let (has_cr, _) = check_chars(&doc, prefix.len()).unwrap();
+                    assert!(has_cr, "{len} {at}");
+                    let mut doc = [prefix.as_bytes(), b"<string>", &text[..at]].concat();
+                    doc.extend_from_slice("\u{FFFF}</string>".as_bytes());
+                    assert_eq!(fail(&doc).1, expect as u64, "{len} {at}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn prolog_variants() {
