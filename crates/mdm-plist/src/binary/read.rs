@@ -259,48 +259,62 @@ impl<'a> BinarySource<'a> {
 
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
+    #[inline]
     fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)
             .and_then(|o| o.checked_add(self.table_offset))
             .unwrap_or(usize::MAX);
-        let Some(raw) = read_be(self.bytes, entry, self.offset_size) else {
-            return Err(Error::at(
-                ErrorKind::InvalidOffset,
-                entry,
-                "no offset table entry",
-            ));
-        };
-        match usize::try_from(raw) {
-            Ok(offset) if offset >= HEADER.len() && offset < self.table_offset => Ok(offset),
-            _ => Err(Error::at(
-                ErrorKind::InvalidOffset,
-                entry,
-                format!(
-                    "object {object} has offset {raw}, outside the object area {}..{}",
-                    HEADER.len(),
-                    self.table_offset
-                ),
-            )),
+        match read_be(self.bytes, entry, self.offset_size).map(usize::try_from) {
+            Some(Ok(offset)) if offset >= HEADER.len() && offset < self.table_offset => Ok(offset),
+            _ => Err(self.bad_offset(object, entry)),
         }
     }
 
-    /// Reads the object reference at `at` (inside a checked container).
-    fn read_ref(&self, at: usize) -> Result<usize> {
-        let Some(raw) = read_be(self.objects, at, self.ref_size) else {
-            return Err(exceeds(at, "the reference runs past the object area"));
+    /// The error for object `object`, whose offset table entry at `entry` is missing or
+    /// points outside the object area.
+    #[cold]
+    #[inline(never)]
+    fn bad_offset(&self, object: usize, entry: usize) -> Error {
+        let Some(raw) = read_be(self.bytes, entry, self.offset_size) else {
+            return Error::at(ErrorKind::InvalidOffset, entry, "no offset table entry");
         };
-        match usize::try_from(raw) {
-            Ok(object) if object < self.num_objects => Ok(object),
-            _ => Err(Error::at(
-                ErrorKind::InvalidOffset,
-                at,
-                format!(
-                    "reference to object {raw}, but there are only {} objects",
-                    self.num_objects
-                ),
-            )),
+        Error::at(
+            ErrorKind::InvalidOffset,
+            entry,
+            format!(
+                "object {object} has offset {raw}, outside the object area {}..{}",
+                HEADER.len(),
+                self.table_offset
+            ),
+        )
+    }
+
+    /// Reads the object reference at `at` (inside a checked container).
+    #[inline]
+    fn read_ref(&self, at: usize) -> Result<usize> {
+        match read_be(self.objects, at, self.ref_size).map(usize::try_from) {
+            Some(Ok(object)) if object < self.num_objects => Ok(object),
+            _ => Err(self.bad_ref(at)),
         }
+    }
+
+    /// The error for the reference at `at`, which runs past the object area or names a
+    /// missing object.
+    #[cold]
+    #[inline(never)]
+    fn bad_ref(&self, at: usize) -> Error {
+        let Some(raw) = read_be(self.objects, at, self.ref_size) else {
+            return exceeds(at, "the reference runs past the object area");
+        };
+        Error::at(
+            ErrorKind::InvalidOffset,
+            at,
+            format!(
+                "reference to object {raw}, but there are only {} objects",
+                self.num_objects
+            ),
+        )
     }
 
     /// `len` bytes at `start`, inside the object area; `marker` names the object.
