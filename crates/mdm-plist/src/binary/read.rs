@@ -28,6 +28,9 @@ pub(crate) struct BinarySource<'a> {
     objects: &'a [u8],
     offset_size: usize,
     ref_size: usize,
+    /// `64 - 8 * offset_size` and `64 - 8 * ref_size`, for [`read_be_shifted`].
+    offset_shift: u32,
+    ref_shift: u32,
     num_objects: usize,
     top_object: usize,
     table_offset: usize,
@@ -93,6 +96,17 @@ fn read_be(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
             let b = rest.get(..size)?;
             Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
         }
+    }
+}
+
+/// [`read_be`] for the offset table and references, whose size is fixed per document:
+/// one 8-byte load shifted right by `shift` (`64 - 8 * size`) when 8 bytes remain, which
+/// skips the dispatch on the size.
+#[inline]
+fn read_be_shifted(bytes: &[u8], at: usize, size: usize, shift: u32) -> Option<u64> {
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(b) => Some(u64::from_be_bytes(*b) >> shift),
+        None => read_be(bytes, at, size),
     }
 }
 
@@ -196,6 +210,7 @@ impl<'a> BinarySource<'a> {
             ));
         }
         let room = t - table_offset;
+        let trailer_offset_size = offset_size;
         let offset_size = usize::from(offset_size);
         let table_len = usize::try_from(num_objects)
             .ok()
@@ -237,6 +252,8 @@ impl<'a> BinarySource<'a> {
             objects: bytes.get(..table_offset).unwrap_or_default(),
             offset_size,
             ref_size: usize::from(ref_size),
+            offset_shift: 64 - 8 * u32::from(trailer_offset_size),
+            ref_shift: 64 - 8 * u32::from(ref_size),
             num_objects,
             top_object,
             table_offset,
@@ -265,7 +282,9 @@ impl<'a> BinarySource<'a> {
             .checked_mul(self.offset_size)
             .and_then(|o| o.checked_add(self.table_offset))
             .unwrap_or(usize::MAX);
-        match read_be(self.bytes, entry, self.offset_size).map(usize::try_from) {
+        match read_be_shifted(self.bytes, entry, self.offset_size, self.offset_shift)
+            .map(usize::try_from)
+        {
             Some(Ok(offset)) if offset >= HEADER.len() && offset < self.table_offset => Ok(offset),
             _ => Err(self.bad_offset(object, entry)),
         }
@@ -293,7 +312,8 @@ impl<'a> BinarySource<'a> {
     /// Reads the object reference at `at` (inside a checked container).
     #[inline]
     fn read_ref(&self, at: usize) -> Result<usize> {
-        match read_be(self.objects, at, self.ref_size).map(usize::try_from) {
+        match read_be_shifted(self.objects, at, self.ref_size, self.ref_shift).map(usize::try_from)
+        {
             Some(Ok(object)) if object < self.num_objects => Ok(object),
             _ => Err(self.bad_ref(at)),
         }
