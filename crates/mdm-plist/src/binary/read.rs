@@ -653,6 +653,7 @@ impl<'a> BinarySource<'a> {
     }
 
     /// Emits the key object `object`, which must be a string.
+    #[inline]
     fn key(&mut self, object: usize) -> Result<Event<'a>> {
         let slot = object % KEY_CACHE;
         if let Some(&(cached, at, text)) = self.key_cache.get(slot)
@@ -661,6 +662,13 @@ impl<'a> BinarySource<'a> {
             self.offset = at;
             return Ok(Event::Key(Cow::Borrowed(text)));
         }
+        self.read_key(object, slot)
+    }
+
+    /// [`Self::key`] for a key not in the cache: reads and checks it, then caches it in
+    /// `slot`.
+    #[inline(never)]
+    fn read_key(&mut self, object: usize, slot: usize) -> Result<Event<'a>> {
         let at = self.object_offset(object)?;
         self.offset = at;
         let marker = self.objects.get(at).copied().unwrap_or_default();
