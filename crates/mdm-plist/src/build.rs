@@ -61,6 +61,10 @@ impl<'a> KeyCache<'a> {
     }
 }
 
+/// The most children a container's declared length reserves room for on the scratch
+/// stacks ahead of reading them (2 MiB of array items): a hostile length costs no more.
+const MAX_RESERVE: usize = 1 << 16;
+
 /// Reads one whole document into a [`Value`], without recursion.
 ///
 /// Children are collected on scratch stacks shared by all levels (array items on one,
@@ -73,7 +77,8 @@ pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Val
     let mut cache = KeyCache::default();
     loop {
         let value = match parser.next()? {
-            Event::StartDictionary(_) => {
+            Event::StartDictionary(len) => {
+                entries.reserve(len.unwrap_or(0).min(MAX_RESERVE));
                 open.push(Open {
                     is_dictionary: true,
                     start: entries.len(),
@@ -81,7 +86,8 @@ pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Val
                 });
                 continue;
             }
-            Event::StartArray(_) => {
+            Event::StartArray(len) => {
+                items.reserve(len.unwrap_or(0).min(MAX_RESERVE));
                 open.push(Open {
                     is_dictionary: false,
                     start: items.len(),
