@@ -24,6 +24,9 @@ const KEY_CACHE_SIZE: usize = 32;
 #[derive(Default)]
 struct KeyCache<'a> {
     keys: Vec<(&'a str, Key)>,
+    /// The slot after the last hit: dictionaries of one shape list their keys in the same
+    /// order, so the next key is most often there.
+    guess: usize,
 }
 
 impl<'a> KeyCache<'a> {
@@ -31,20 +34,36 @@ impl<'a> KeyCache<'a> {
         let Cow::Borrowed(text) = key else {
             return Key::from(key.into_owned());
         };
-        if let Some((_, shared)) = self
-            .keys
-            .iter()
-            .find(|(k, _)| k.len() == text.len() && *k == text)
+        // The binary reader hands out the same slice for every use of one key object, so
+        // an equal address and length settle it without comparing bytes.
+        let same = |k: &&str| {
+            k.len() == text.len() && (std::ptr::eq(k.as_ptr(), text.as_ptr()) || *k == text)
+        };
+        if let Some((k, shared)) = self.keys.get(self.guess)
+            && same(k)
         {
+            let shared = Key::clone(shared);
+            self.guess = self.guess.saturating_add(1);
+            return shared;
+        }
+        if let Some(i) = self.keys.iter().position(|(k, _)| same(k))
+            && let Some((_, shared)) = self.keys.get(i)
+        {
+            self.guess = i.saturating_add(1);
             return Key::clone(shared);
         }
         let shared = Key::from(text);
         if self.keys.len() < KEY_CACHE_SIZE {
             self.keys.push((text, Key::clone(&shared)));
+            self.guess = self.keys.len();
         }
         shared
     }
 }
+
+/// The most children a container's declared length reserves room for on the scratch
+/// stacks ahead of reading them (2 MiB of array items): a hostile length costs no more.
+const MAX_RESERVE: usize = 1 << 16;
 
 /// Reads one whole document into a [`Value`], without recursion.
 ///
@@ -58,7 +77,8 @@ pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Val
     let mut cache = KeyCache::default();
     loop {
         let value = match parser.next()? {
-            Event::StartDictionary(_) => {
+            Event::StartDictionary(len) => {
+                entries.reserve(len.unwrap_or(0).min(MAX_RESERVE));
                 open.push(Open {
                     is_dictionary: true,
                     start: entries.len(),
@@ -66,7 +86,8 @@ pub(crate) fn build<'a, S: Source<'a>>(parser: &mut Parser<'a, S>) -> Result<Val
                 });
                 continue;
             }
-            Event::StartArray(_) => {
+            Event::StartArray(len) => {
+                items.reserve(len.unwrap_or(0).min(MAX_RESERVE));
                 open.push(Open {
                     is_dictionary: false,
                     start: items.len(),

@@ -213,6 +213,8 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
 
     /// Annotates an error. `pending` says that the error concerns the event being read,
     /// which the innermost container has not counted yet.
+    #[cold]
+    #[inline(never)]
     fn locate(&self, mut err: Error, pending: bool) -> Error {
         if self.source.has_offsets() {
             err = err.with_offset(self.source.event_offset());

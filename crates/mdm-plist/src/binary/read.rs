@@ -28,6 +28,9 @@ pub(crate) struct BinarySource<'a> {
     objects: &'a [u8],
     offset_size: usize,
     ref_size: usize,
+    /// `64 - 8 * offset_size` and `64 - 8 * ref_size`, for [`read_be_shifted`].
+    offset_shift: u32,
+    ref_shift: u32,
     num_objects: usize,
     top_object: usize,
     table_offset: usize,
@@ -93,6 +96,17 @@ fn read_be(bytes: &[u8], at: usize, size: usize) -> Option<u64> {
             let b = rest.get(..size)?;
             Some(b.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
         }
+    }
+}
+
+/// [`read_be`] for the offset table and references, whose size is fixed per document:
+/// one 8-byte load shifted right by `shift` (`64 - 8 * size`) when 8 bytes remain, which
+/// skips the dispatch on the size.
+#[inline]
+fn read_be_shifted(bytes: &[u8], at: usize, size: usize, shift: u32) -> Option<u64> {
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(b) => Some(u64::from_be_bytes(*b) >> shift),
+        None => read_be(bytes, at, size),
     }
 }
 
@@ -196,6 +210,7 @@ impl<'a> BinarySource<'a> {
             ));
         }
         let room = t - table_offset;
+        let trailer_offset_size = offset_size;
         let offset_size = usize::from(offset_size);
         let table_len = usize::try_from(num_objects)
             .ok()
@@ -237,6 +252,8 @@ impl<'a> BinarySource<'a> {
             objects: bytes.get(..table_offset).unwrap_or_default(),
             offset_size,
             ref_size: usize::from(ref_size),
+            offset_shift: 64 - 8 * u32::from(trailer_offset_size),
+            ref_shift: 64 - 8 * u32::from(ref_size),
             num_objects,
             top_object,
             table_offset,
@@ -259,48 +276,65 @@ impl<'a> BinarySource<'a> {
 
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
+    #[inline]
     fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)
             .and_then(|o| o.checked_add(self.table_offset))
             .unwrap_or(usize::MAX);
-        let Some(raw) = read_be(self.bytes, entry, self.offset_size) else {
-            return Err(Error::at(
-                ErrorKind::InvalidOffset,
-                entry,
-                "no offset table entry",
-            ));
-        };
-        match usize::try_from(raw) {
-            Ok(offset) if offset >= HEADER.len() && offset < self.table_offset => Ok(offset),
-            _ => Err(Error::at(
-                ErrorKind::InvalidOffset,
-                entry,
-                format!(
-                    "object {object} has offset {raw}, outside the object area {}..{}",
-                    HEADER.len(),
-                    self.table_offset
-                ),
-            )),
+        match read_be_shifted(self.bytes, entry, self.offset_size, self.offset_shift)
+            .map(usize::try_from)
+        {
+            Some(Ok(offset)) if offset >= HEADER.len() && offset < self.table_offset => Ok(offset),
+            _ => Err(self.bad_offset(object, entry)),
         }
     }
 
-    /// Reads the object reference at `at` (inside a checked container).
-    fn read_ref(&self, at: usize) -> Result<usize> {
-        let Some(raw) = read_be(self.objects, at, self.ref_size) else {
-            return Err(exceeds(at, "the reference runs past the object area"));
+    /// The error for object `object`, whose offset table entry at `entry` is missing or
+    /// points outside the object area.
+    #[cold]
+    #[inline(never)]
+    fn bad_offset(&self, object: usize, entry: usize) -> Error {
+        let Some(raw) = read_be(self.bytes, entry, self.offset_size) else {
+            return Error::at(ErrorKind::InvalidOffset, entry, "no offset table entry");
         };
-        match usize::try_from(raw) {
-            Ok(object) if object < self.num_objects => Ok(object),
-            _ => Err(Error::at(
-                ErrorKind::InvalidOffset,
-                at,
-                format!(
-                    "reference to object {raw}, but there are only {} objects",
-                    self.num_objects
-                ),
-            )),
+        Error::at(
+            ErrorKind::InvalidOffset,
+            entry,
+            format!(
+                "object {object} has offset {raw}, outside the object area {}..{}",
+                HEADER.len(),
+                self.table_offset
+            ),
+        )
+    }
+
+    /// Reads the object reference at `at` (inside a checked container).
+    #[inline]
+    fn read_ref(&self, at: usize) -> Result<usize> {
+        match read_be_shifted(self.objects, at, self.ref_size, self.ref_shift).map(usize::try_from)
+        {
+            Some(Ok(object)) if object < self.num_objects => Ok(object),
+            _ => Err(self.bad_ref(at)),
         }
+    }
+
+    /// The error for the reference at `at`, which runs past the object area or names a
+    /// missing object.
+    #[cold]
+    #[inline(never)]
+    fn bad_ref(&self, at: usize) -> Error {
+        let Some(raw) = read_be(self.objects, at, self.ref_size) else {
+            return exceeds(at, "the reference runs past the object area");
+        };
+        Error::at(
+            ErrorKind::InvalidOffset,
+            at,
+            format!(
+                "reference to object {raw}, but there are only {} objects",
+                self.num_objects
+            ),
+        )
     }
 
     /// `len` bytes at `start`, inside the object area; `marker` names the object.
@@ -619,6 +653,7 @@ impl<'a> BinarySource<'a> {
     }
 
     /// Emits the key object `object`, which must be a string.
+    #[inline]
     fn key(&mut self, object: usize) -> Result<Event<'a>> {
         let slot = object % KEY_CACHE;
         if let Some(&(cached, at, text)) = self.key_cache.get(slot)
@@ -627,6 +662,13 @@ impl<'a> BinarySource<'a> {
             self.offset = at;
             return Ok(Event::Key(Cow::Borrowed(text)));
         }
+        self.read_key(object, slot)
+    }
+
+    /// [`Self::key`] for a key not in the cache: reads and checks it, then caches it in
+    /// `slot`.
+    #[inline(never)]
+    fn read_key(&mut self, object: usize, slot: usize) -> Result<Event<'a>> {
         let at = self.object_offset(object)?;
         self.offset = at;
         let marker = self.objects.get(at).copied().unwrap_or_default();
