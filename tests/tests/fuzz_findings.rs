@@ -33,3 +33,16 @@ fn end_array_cannot_close_a_dictionary_waiting_for_a_value() {
     let err = mdm_plist::from_slice::<Value>(&bytes).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::MalformedXml);
 }
+
+/// `differential_xml`, second campaign of 2026-12-04: an XML declaration with an unknown
+/// pseudo-attribute whose quoted value held `?>` (`<?xml vecoding="UT?>F-8"?>`) was
+/// accepted. The declaration may hold only `version`, `encoding` and `standalone`, in
+/// that order, `version` first and required.
+#[test]
+fn the_xml_declaration_holds_only_what_xml_allows() {
+    let bytes = regression("differential_xml/xml-declaration-with-quoted-end.xml");
+    let err = Value::from_slice(&bytes).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::MalformedXml);
+    assert_eq!(err.offset(), Some(0));
+    assert_eq!(err.path(), "");
+}

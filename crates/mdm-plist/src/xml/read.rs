@@ -409,12 +409,19 @@ impl<'a> XmlSource<'a> {
         }
     }
 
-    /// The XML declaration at `lt`; only UTF-8 is accepted as its encoding.
+    /// The XML declaration at `lt`, as XML 1.0 defines it: `version` (`1.` and digits),
+    /// then optionally `encoding` (only UTF-8 is accepted) and `standalone` (`yes` or
+    /// `no`), in that order and nothing else.
     fn declaration(&self, lt: usize) -> Result<usize> {
+        const ORDER: [&[u8]; 3] = [b"version", b"encoding", b"standalone"];
         let mut i = lt + 5;
+        let mut next = 0;
         loop {
             i = self.skip_ws(i);
             if self.starts(i, b"?>") {
+                if next == 0 {
+                    return Err(malformed(lt, "an XML declaration without a version"));
+                }
                 return Ok(i + 2);
             }
             if self.byte(i) == Some(b'?') && self.byte(i + 1).is_none() {
@@ -423,8 +430,28 @@ impl<'a> XmlSource<'a> {
             let Attribute { name, value, after } = self.attribute(lt, i)?;
             let name = self.bytes.get(name).unwrap_or_default();
             let value = self.bytes.get(value).unwrap_or_default();
-            if name == b"encoding" && !value.eq_ignore_ascii_case(b"UTF-8") {
+            let Some(position) = ORDER.iter().position(|n| *n == name) else {
+                return Err(malformed(
+                    lt,
+                    "an XML declaration may hold only version, encoding and standalone",
+                ));
+            };
+            if position < next || (next == 0 && position != 0) {
+                return Err(malformed(lt, "a malformed XML declaration"));
+            }
+            next = position + 1;
+            let valid = match position {
+                0 => value
+                    .strip_prefix(b"1.")
+                    .is_some_and(|d| !d.is_empty() && d.iter().all(u8::is_ascii_digit)),
+                1 => value.eq_ignore_ascii_case(b"UTF-8"),
+                _ => value == b"yes" || value == b"no",
+            };
+            if !valid && position == 1 {
                 return Err(malformed(lt, "the declared encoding is not UTF-8"));
+            }
+            if !valid {
+                return Err(malformed(lt, "a malformed XML declaration"));
             }
             match self.byte(after) {
                 Some(b) if is_ws(b) || b == b'?' => {}
@@ -1619,6 +1646,24 @@ mod tests {
                 0,
             ),
             ("<?xml version=\"1.0\"x=\"1\"?><plist><true/></plist>", 0),
+            // Found by the differential_xml fuzz target: `?>` inside a quoted value.
+            ("<?xml vecoding=\"UT?>F-8\"?><plist><true/></plist>", 0),
+            ("<?xml encoding=\"UTF-8\"?><plist><true/></plist>", 0),
+            ("<?xml?><plist><true/></plist>", 0),
+            ("<?xml version=\"2.0\"?><plist><true/></plist>", 0),
+            ("<?xml version=\"1.\"?><plist><true/></plist>", 0),
+            (
+                "<?xml version=\"1.0\" standalone=\"maybe\"?><plist><true/></plist>",
+                0,
+            ),
+            (
+                "<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?><plist><true/></plist>",
+                0,
+            ),
+            (
+                "<?xml version=\"1.0\" version=\"1.0\"?><plist><true/></plist>",
+                0,
+            ),
             ("<plist><true/></plist><?xml version=\"1.0\"?>", 22),
             (
                 "<!-- a --><?xml version=\"1.0\"?><plist><true/></plist>",
