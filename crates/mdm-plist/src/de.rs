@@ -88,6 +88,25 @@ pub fn from_slice_with<'de, T: Deserialize<'de>>(
         Format::Xml => deserialize_from(XmlSource::new(bytes)?, &options),
         Format::Binary => {
             let options = options.for_binary(bytes.len());
+            // The fast path succeeds only where the generic one does, with the same value;
+            // when it gives up, the generic path decodes again and reports the error.
+            crate::binary::de::from_slice(bytes, &options)
+                .or_else(|_| deserialize_from(BinarySource::new(bytes, &options)?, &options))
+        }
+    }
+}
+
+/// [`from_slice_with`] on the generic path only (binary documents skip the fast path),
+/// for checking the two against each other.
+pub(crate) fn from_slice_generic<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    options: &ReadOptions,
+) -> Result<T> {
+    let options = options.clone().with_duplicate_keys(DuplicateKeys::Reject);
+    match crate::prepare(bytes, &options)? {
+        Format::Xml => deserialize_from(XmlSource::new(bytes)?, &options),
+        Format::Binary => {
+            let options = options.for_binary(bytes.len());
             deserialize_from(BinarySource::new(bytes, &options)?, &options)
         }
     }
@@ -371,7 +390,7 @@ fn misplaced(event: &Event<'_>) -> Error {
     )
 }
 
-fn unexpected<'e>(event: &'e Event<'_>) -> Unexpected<'e> {
+pub(crate) fn unexpected<'e>(event: &'e Event<'_>) -> Unexpected<'e> {
     match event {
         Event::StartDictionary(_) => Unexpected::Map,
         Event::StartArray(_) => Unexpected::Seq,
@@ -750,7 +769,7 @@ impl<'de, S: Source<'de>> de::VariantAccess<'de> for VariantAccess<'_, 'de, S> {
 }
 
 /// An enum written as a string: a unit variant.
-struct UnitVariant<'a>(Cow<'a, str>);
+pub(crate) struct UnitVariant<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> de::EnumAccess<'de> for UnitVariant<'de> {
     type Error = Error;
@@ -797,7 +816,7 @@ impl<'de> de::VariantAccess<'de> for UnitVariant<'de> {
 
 /// A dictionary key (or an enum variant name): a string, which integer requests parse
 /// (so maps with integer keys work, as in JSON).
-struct KeyDeserializer<'a>(Cow<'a, str>);
+pub(crate) struct KeyDeserializer<'a>(pub(crate) Cow<'a, str>);
 
 macro_rules! deserialize_key_integer {
     ($($method:ident => $visit:ident, $wide:ty;)*) => {$(
@@ -861,20 +880,20 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer<'de> {
 
 /// The number a magic map carries.
 #[derive(Clone, Copy)]
-enum Magic {
+pub(crate) enum Magic {
     Date(Date),
     Uid(Uid),
 }
 
 /// A date or UID through `deserialize_any`: a one-entry map from the magic name to the
 /// number.
-struct MagicMap {
+pub(crate) struct MagicMap {
     key: Option<&'static str>,
     value: Option<Magic>,
 }
 
 impl MagicMap {
-    fn new(key: &'static str, value: Magic) -> Self {
+    pub(crate) fn new(key: &'static str, value: Magic) -> Self {
         Self {
             key: Some(key),
             value: Some(value),

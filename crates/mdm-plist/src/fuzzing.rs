@@ -322,10 +322,40 @@ pub struct TypedResult {
     pub pair: Option<(u8, String)>,
 }
 
+/// Checks the binary fast path of serde decoding against the generic path for `T`:
+/// whenever the fast path succeeds, the generic path succeeds with an equal value. (When
+/// the fast path gives up, the generic path's result is what callers get anyway.)
+/// Returns whether the fast path succeeded; input that is not binary returns false.
+pub fn check_fast_serde<'de, T>(data: &'de [u8]) -> bool
+where
+    T: Deserialize<'de> + PartialEq + std::fmt::Debug,
+{
+    if Format::detect(data) != Some(Format::Binary) {
+        return false;
+    }
+    let options = ReadOptions::new()
+        .with_duplicate_keys(crate::DuplicateKeys::Reject)
+        .for_binary(data.len());
+    let Ok(fast) = crate::binary::de::from_slice::<T>(data, &options) else {
+        return false;
+    };
+    match crate::de::from_slice_generic::<T>(data, &ReadOptions::new()) {
+        Ok(generic) => assert!(
+            fast == generic,
+            "the fast and generic paths decode differently:\n{fast:?}\n{generic:?}"
+        ),
+        Err(e) => panic!("the fast path accepted what the generic path refuses: {e:?}"),
+    }
+    true
+}
+
 /// Target `serde_typed`: typed decoding of any bytes into [`TypedResult`]. A decoded
 /// struct serializes back to a plist that decodes equal, and decoding the bytes agrees
-/// with decoding the [`Value`] read from them.
+/// with decoding the [`Value`] read from them. On binary input, the fast path agrees with
+/// the generic one ([`check_fast_serde`]) for [`TypedResult`] and [`Value`].
 pub fn serde_typed(data: &[u8]) {
+    check_fast_serde::<TypedResult>(data);
+    check_fast_serde::<Value>(data);
     let typed = crate::from_slice::<TypedResult>(data);
     let through_value = Value::from_slice(data).and_then(|v| crate::from_value::<TypedResult>(&v));
     match &typed {

@@ -1,5 +1,6 @@
 //! Binary property lists (`bplist00`).
 
+pub(crate) mod de;
 mod read;
 mod write;
 

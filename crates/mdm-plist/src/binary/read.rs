@@ -69,7 +69,7 @@ struct Frame {
 }
 
 /// One decoded object: a finished scalar event or the header of a container.
-enum Object<'a> {
+pub(crate) enum Object<'a> {
     Scalar(Event<'a>),
     Container {
         is_dictionary: bool,
@@ -274,10 +274,26 @@ impl<'a> BinarySource<'a> {
         })
     }
 
+    /// The top object's number.
+    pub(crate) fn top_object(&self) -> usize {
+        self.top_object
+    }
+
+    /// The marker byte at `at`, if `at` is in the object area.
+    #[inline]
+    pub(crate) fn marker(&self, at: usize) -> Option<u8> {
+        self.objects.get(at).copied()
+    }
+
+    /// The size of an object reference in bytes.
+    pub(crate) fn ref_size(&self) -> usize {
+        self.ref_size
+    }
+
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
     #[inline]
-    fn object_offset(&self, object: usize) -> Result<usize> {
+    pub(crate) fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)
             .and_then(|o| o.checked_add(self.table_offset))
@@ -311,7 +327,7 @@ impl<'a> BinarySource<'a> {
 
     /// Reads the object reference at `at` (inside a checked container).
     #[inline]
-    fn read_ref(&self, at: usize) -> Result<usize> {
+    pub(crate) fn read_ref(&self, at: usize) -> Result<usize> {
         match read_be_shifted(self.objects, at, self.ref_size, self.ref_shift).map(usize::try_from)
         {
             Some(Ok(object)) if object < self.num_objects => Ok(object),
@@ -398,7 +414,7 @@ impl<'a> BinarySource<'a> {
     }
 
     /// Decodes the object at `at`.
-    fn object(&self, at: usize) -> Result<Object<'a>> {
+    pub(crate) fn object(&self, at: usize) -> Result<Object<'a>> {
         let Some(&marker) = self.objects.get(at) else {
             return Err(Error::at(ErrorKind::InvalidOffset, at, "no object here"));
         };
@@ -520,7 +536,31 @@ impl<'a> BinarySource<'a> {
     }
 
     /// A string object (0x5n ASCII, 0x6n UTF-16BE, 0x7n UTF-8) at `at`.
-    fn string(&self, at: usize, marker: u8) -> Result<Cow<'a, str>> {
+    #[inline]
+    pub(crate) fn string(&self, at: usize, marker: u8) -> Result<Cow<'a, str>> {
+        match self.plain_str(at, marker) {
+            Some(text) => Ok(Cow::Borrowed(text)),
+            None => self.any_string(at, marker),
+        }
+    }
+
+    /// The common case of [`Self::string`]: a valid ASCII or UTF-8 string whose length is
+    /// under 256. `None` leaves everything else, errors included, to
+    /// [`Self::any_string`].
+    #[inline]
+    pub(crate) fn plain_str(&self, at: usize, marker: u8) -> Option<&'a str> {
+        let kind = marker >> 4;
+        if kind != 0x5 && kind != 0x7 {
+            return None;
+        }
+        let (_, raw) = self.short_bytes(at, marker & 0x0F)?;
+        let text = std::str::from_utf8(raw).ok()?;
+        (kind == 0x7 || text.is_ascii()).then_some(text)
+    }
+
+    /// [`Self::string`] for every string object, with the error for a bad one.
+    #[inline(never)]
+    fn any_string(&self, at: usize, marker: u8) -> Result<Cow<'a, str>> {
         let nibble = marker & 0x0F;
         match marker >> 4 {
             0x5 => {
@@ -590,7 +630,7 @@ impl<'a> BinarySource<'a> {
         }
     }
 
-    fn is_open(&self, object: usize) -> bool {
+    pub(crate) fn is_open(&self, object: usize) -> bool {
         let word = if self.on_path.is_empty() {
             Some(&self.on_path_small).filter(|_| object < 64)
         } else {
@@ -599,7 +639,7 @@ impl<'a> BinarySource<'a> {
         word.is_some_and(|w| w & (1 << (object % 64)) != 0)
     }
 
-    fn set_open(&mut self, object: usize, open: bool) {
+    pub(crate) fn set_open(&mut self, object: usize, open: bool) {
         let word = if self.on_path.is_empty() {
             Some(&mut self.on_path_small).filter(|_| object < 64)
         } else {
@@ -654,7 +694,7 @@ impl<'a> BinarySource<'a> {
 
     /// Emits the key object `object`, which must be a string.
     #[inline]
-    fn key(&mut self, object: usize) -> Result<Event<'a>> {
+    pub(crate) fn key(&mut self, object: usize) -> Result<Event<'a>> {
         let slot = object % KEY_CACHE;
         if let Some(&(cached, at, text)) = self.key_cache.get(slot)
             && cached == object
