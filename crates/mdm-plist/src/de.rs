@@ -90,8 +90,11 @@ pub fn from_slice_with<'de, T: Deserialize<'de>>(
             let options = options.for_binary(bytes.len());
             // The fast path succeeds only where the generic one does, with the same value;
             // when it gives up, the generic path decodes again and reports the error.
-            crate::binary::de::from_slice(bytes, &options)
-                .or_else(|_| deserialize_from(BinarySource::new(bytes, &options)?, &options))
+            let fast = crate::binary::de::from_slice(bytes, &options);
+            if fast.is_ok() {
+                return fast;
+            }
+            deserialize_from(BinarySource::new(bytes, &options)?, &options)
         }
     }
 }

@@ -365,3 +365,54 @@ fn enums_scalars_dates_and_uids() {
         ErrorKind::IntegerOutOfRange
     );
 }
+
+#[test]
+fn text_found_in_a_valid_stretch_still_obeys_its_marker() {
+    // ["abcdefghijklmnopq", "é" as an ASCII string]: the whole object area after the
+    // array marker is valid UTF-8, but an ASCII string may not hold 0xC3 0xA9.
+    let ascii_marked = assemble(
+        &[
+            b"\xA2\x01\x02",
+            b"\x5F\x10\x11abcdefghijklmnopq",
+            b"\x52\xC3\xA9",
+        ],
+        0,
+    );
+    assert!(!check_fast_serde::<Vec<String>>(&ascii_marked));
+    let err = decode::<Vec<String>>(&ascii_marked, &ReadOptions::new()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidUtf8);
+    assert_eq!(
+        Value::from_slice(&ascii_marked).unwrap_err().kind(),
+        ErrorKind::InvalidUtf8
+    );
+    // The same bytes as a UTF-8 string (marker 0x7n) are fine.
+    let utf8_marked = assemble(
+        &[
+            b"\xA2\x01\x02",
+            b"\x5F\x10\x11abcdefghijklmnopq",
+            b"\x72\xC3\xA9",
+        ],
+        0,
+    );
+    assert!(check_fast_serde::<Vec<String>>(&utf8_marked));
+    assert_eq!(
+        decode::<Vec<String>>(&utf8_marked, &ReadOptions::new()).unwrap(),
+        ["abcdefghijklmnopq", "é"]
+    );
+    // A string cut in the middle of a character is refused, not cut out of the stretch.
+    let cut = assemble(
+        &[
+            b"\xA2\x01\x02",
+            b"\x5F\x10\x11abcdefghijklmnopq",
+            b"\x71\xC3\xA9",
+        ],
+        0,
+    );
+    assert!(!check_fast_serde::<Vec<String>>(&cut));
+    assert_eq!(
+        decode::<Vec<String>>(&cut, &ReadOptions::new())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidUtf8
+    );
+}

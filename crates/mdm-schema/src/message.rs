@@ -82,7 +82,10 @@ pub fn decode_result_with<C: Command>(
     options: &mdm_plist::ReadOptions,
 ) -> Result<CommandResult<C::Response>, SchemaError> {
     match CommandResult::<C::Response>::from_slice_with(bytes, options) {
-        Ok(result) => check_result::<C, _>(result),
+        Ok(result) => match check_result::<C, _>(&result) {
+            Ok(()) => Ok(result),
+            Err(e) => Err(e),
+        },
         Err(error) => status_first::<C>(bytes, options, error),
     }
 }
@@ -123,7 +126,7 @@ fn status_first<C: Command>(
                 options,
             ) {
                 // Only the response was bad, and an unacknowledged result has none.
-                Ok(result) => check_result::<C, _>(result),
+                Ok(result) => check_result::<C, _>(&result).map(|()| result),
                 Err(_) => Err(SchemaError::Plist(error)),
             }
         }
@@ -160,9 +163,7 @@ pub fn decode_result_for<C: Command>(
 }
 
 /// The checks of [`decode_result`] after decoding.
-pub(crate) fn check_result<C: Command, R>(
-    result: CommandResult<R>,
-) -> Result<CommandResult<R>, SchemaError> {
+pub(crate) fn check_result<C: Command, R>(result: &CommandResult<R>) -> Result<(), SchemaError> {
     if result.status == crate::Status::Idle {
         return Err(SchemaError::NotACommandResult);
     }
@@ -185,7 +186,7 @@ pub(crate) fn check_result<C: Command, R>(
             found: found.clone(),
         });
     }
-    Ok(result)
+    Ok(())
 }
 
 impl<R> CommandResult<R> {

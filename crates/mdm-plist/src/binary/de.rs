@@ -55,9 +55,12 @@ pub(crate) fn from_slice<'de, T: de::Deserialize<'de>>(
         bytes_left: options.max_expanded_bytes,
         variant_read: false,
     };
-    let value = T::deserialize(&mut de)?;
-    de.skip_pending()?;
-    Ok(value)
+    // Returned as it is, not unwrapped and wrapped again: a large `T` is not copied.
+    let result = T::deserialize(&mut de);
+    if result.is_ok() {
+        de.skip_pending()?;
+    }
+    result
 }
 
 /// The one error of the fast path.
@@ -172,10 +175,10 @@ impl<'a> Fast<'a> {
     /// are slots `0..len`, values `len..2 * len`).
     #[inline]
     fn child(&self, container: &Container, slot: usize) -> Result<usize> {
+        // Saturated, the position is past the object area, which `read_ref` refuses.
         let at = slot
-            .checked_mul(self.source.ref_size())
-            .and_then(|o| o.checked_add(container.refs))
-            .ok_or_else(give_up)?;
+            .saturating_mul(self.source.ref_size())
+            .saturating_add(container.refs);
         self.source.read_ref(at)
     }
 
@@ -188,9 +191,14 @@ impl<'a> Fast<'a> {
         seen: &mut SeenKeys<'a>,
     ) -> Result<&'a str> {
         let object = self.child(dictionary, index)?;
-        let Event::Key(Cow::Borrowed(key)) = self.source.key(object)? else {
-            // Keys decoded from UTF-16 are owned; rare enough to leave to the generic path.
-            return Err(give_up());
+        let key = match self.source.plain_key(object) {
+            Some(key) => key,
+            None => match self.source.key(object)? {
+                Event::Key(Cow::Borrowed(key)) => key,
+                // Keys decoded from UTF-16 are owned; rare enough to leave to the generic
+                // path.
+                _ => return Err(give_up()),
+            },
         };
         self.spend(key.len())?;
         if !seen.insert(key) {
@@ -271,13 +279,13 @@ impl<'a> Fast<'a> {
             done: false,
             seen: SeenKeys::new(),
         };
-        let value = visitor.visit_map(&mut access)?;
+        let result = visitor.visit_map(&mut access);
         // As on the generic path, the visitor must have been told that the entries ended.
-        if !access.done {
+        if result.is_ok() && !access.done {
             return Err(give_up());
         }
         self.close(container);
-        Ok(value)
+        result
     }
 
     fn visit_array<V: Visitor<'a>>(
@@ -290,12 +298,12 @@ impl<'a> Fast<'a> {
             container,
             next: 0,
         };
-        let value = visitor.visit_seq(&mut access)?;
-        if access.next < container.len {
+        let result = visitor.visit_seq(&mut access);
+        if result.is_ok() && access.next < container.len {
             return Err(give_up());
         }
         self.close(container);
-        Ok(value)
+        result
     }
 
     /// Data asked for as a sequence is its bytes; anything else as usual.

@@ -46,6 +46,83 @@ pub(crate) struct BinarySource<'a> {
     /// each key's checks run once instead of at every use. Empty (never used) for small
     /// documents, which gain less than the cache costs.
     key_cache: Vec<(usize, usize, &'a str)>,
+    /// Stretches of the object area that are valid UTF-8, found once up front: a string
+    /// inside one needs no validation of its own. See [`TextRuns`].
+    text: TextRuns<'a>,
+}
+
+/// How many stretches of text [`TextRuns`] keeps, and how many validation calls it makes
+/// at most to find them.
+const TEXT_RUNS: usize = 4;
+const TEXT_SCAN_CALLS: usize = 16;
+/// Shorter stretches are not kept: no string fits in them that is worth it.
+const TEXT_RUN_MIN: usize = 16;
+
+/// The object area's first stretches of valid UTF-8.
+///
+/// Small documents, results and check-in messages, are mostly strings: their keys and
+/// values lie back to back, and the one-byte markers and references between them are
+/// ASCII too, so one validation pass over the object area covers nearly every string
+/// at once. Each string is then cut out of a stretch with `str::get`, which checks only
+/// its two ends, instead of validating its bytes again (about 7 instructions a byte for
+/// short strings). The scan stops after a few stretches, so a document of data or
+/// numbers pays almost nothing for it; strings outside the stretches are validated one
+/// by one as before.
+struct TextRuns<'a> {
+    /// `(start offset, text)`; the first `len` are set.
+    runs: [(usize, &'a str); TEXT_RUNS],
+    len: usize,
+}
+
+impl<'a> TextRuns<'a> {
+    fn find(objects: &'a [u8]) -> Self {
+        let mut text = Self {
+            runs: [(0, ""); TEXT_RUNS],
+            len: 0,
+        };
+        let mut at = HEADER.len();
+        for _ in 0..TEXT_SCAN_CALLS {
+            let Some(rest) = objects.get(at..).filter(|r| !r.is_empty()) else {
+                break;
+            };
+            let (run, valid, skip) = match std::str::from_utf8(rest) {
+                Ok(run) => (Some(run), rest.len(), 0),
+                // The valid part is validated again to get it as text (only when worth
+                // keeping): still cheaper than validating each of its strings.
+                Err(e) => (
+                    rest.get(..e.valid_up_to())
+                        .filter(|valid| valid.len() >= TEXT_RUN_MIN)
+                        .and_then(|valid| std::str::from_utf8(valid).ok()),
+                    e.valid_up_to(),
+                    e.error_len().map_or(1, usize::from),
+                ),
+            };
+            if let (Some(run), Some(slot)) = (run, text.runs.get_mut(text.len)) {
+                *slot = (at, run);
+                text.len += 1;
+                if text.len == TEXT_RUNS {
+                    break;
+                }
+            }
+            at = at.saturating_add(valid).saturating_add(skip);
+        }
+        text
+    }
+
+    /// The text of `len` bytes at `start`, if it lies in one stretch and starts and ends
+    /// on character boundaries.
+    #[inline]
+    fn get(&self, start: usize, len: usize) -> Option<&'a str> {
+        let runs = self.runs.get(..self.len)?;
+        for &(run_start, run) in runs {
+            if let Some(from) = start.checked_sub(run_start)
+                && let Some(text) = run.get(from..from.checked_add(len)?)
+            {
+                return Some(text);
+            }
+        }
+        None
+    }
 }
 
 /// Slots of [`BinarySource::key_cache`].
@@ -271,6 +348,7 @@ impl<'a> BinarySource<'a> {
             } else {
                 Vec::new()
             },
+            text: TextRuns::find(bytes.get(..table_offset).unwrap_or_default()),
         })
     }
 
@@ -553,8 +631,11 @@ impl<'a> BinarySource<'a> {
         if kind != 0x5 && kind != 0x7 {
             return None;
         }
-        let (_, raw) = self.short_bytes(at, marker & 0x0F)?;
-        let text = std::str::from_utf8(raw).ok()?;
+        let (start, raw) = self.short_bytes(at, marker & 0x0F)?;
+        let text = match self.text.get(start, raw.len()) {
+            Some(text) => text,
+            None => std::str::from_utf8(raw).ok()?,
+        };
         (kind == 0x7 || text.is_ascii()).then_some(text)
     }
 
@@ -690,6 +771,25 @@ impl<'a> BinarySource<'a> {
                 })
             }
         }
+    }
+
+    /// The text of key object `object` when it is cached or a plain string (see
+    /// [`Self::plain_str`]), caching it; `None` leaves everything else, errors included,
+    /// to [`Self::key`].
+    #[inline]
+    pub(crate) fn plain_key(&mut self, object: usize) -> Option<&'a str> {
+        let slot = object % KEY_CACHE;
+        if let Some(&(cached, _, text)) = self.key_cache.get(slot)
+            && cached == object
+        {
+            return Some(text);
+        }
+        let at = self.object_offset(object).ok()?;
+        let text = self.plain_str(at, self.marker(at)?)?;
+        if let Some(entry) = self.key_cache.get_mut(slot) {
+            *entry = (object, at, text);
+        }
+        Some(text)
     }
 
     /// Emits the key object `object`, which must be a string.
