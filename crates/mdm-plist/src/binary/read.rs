@@ -27,12 +27,12 @@ pub(crate) struct BinarySource<'a> {
     /// goes through this slice, so nothing can run into the offset table or trailer.
     objects: &'a [u8],
     offset_size: usize,
-    ref_size: usize,
+    pub(crate) ref_size: usize,
     /// `64 - 8 * offset_size` and `64 - 8 * ref_size`, for [`read_be_shifted`].
     offset_shift: u32,
     ref_shift: u32,
     num_objects: usize,
-    top_object: usize,
+    pub(crate) top_object: usize,
     table_offset: usize,
     /// One bit per object: set while that container is open on the current path. Empty
     /// for documents of at most 64 objects, which use `on_path_small`.
@@ -69,7 +69,7 @@ struct Frame {
 }
 
 /// One decoded object: a finished scalar event or the header of a container.
-enum Object<'a> {
+pub(crate) enum Object<'a> {
     Scalar(Event<'a>),
     Container {
         is_dictionary: bool,
@@ -277,7 +277,7 @@ impl<'a> BinarySource<'a> {
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
     #[inline]
-    fn object_offset(&self, object: usize) -> Result<usize> {
+    pub(crate) fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)
             .and_then(|o| o.checked_add(self.table_offset))
@@ -311,7 +311,7 @@ impl<'a> BinarySource<'a> {
 
     /// Reads the object reference at `at` (inside a checked container).
     #[inline]
-    fn read_ref(&self, at: usize) -> Result<usize> {
+    pub(crate) fn read_ref(&self, at: usize) -> Result<usize> {
         match read_be_shifted(self.objects, at, self.ref_size, self.ref_shift).map(usize::try_from)
         {
             Some(Ok(object)) if object < self.num_objects => Ok(object),
@@ -398,7 +398,7 @@ impl<'a> BinarySource<'a> {
     }
 
     /// Decodes the object at `at`.
-    fn object(&self, at: usize) -> Result<Object<'a>> {
+    pub(crate) fn object(&self, at: usize) -> Result<Object<'a>> {
         let Some(&marker) = self.objects.get(at) else {
             return Err(Error::at(ErrorKind::InvalidOffset, at, "no object here"));
         };
@@ -590,7 +590,7 @@ impl<'a> BinarySource<'a> {
         }
     }
 
-    fn is_open(&self, object: usize) -> bool {
+    pub(crate) fn is_open(&self, object: usize) -> bool {
         let word = if self.on_path.is_empty() {
             Some(&self.on_path_small).filter(|_| object < 64)
         } else {
@@ -599,7 +599,7 @@ impl<'a> BinarySource<'a> {
         word.is_some_and(|w| w & (1 << (object % 64)) != 0)
     }
 
-    fn set_open(&mut self, object: usize, open: bool) {
+    pub(crate) fn set_open(&mut self, object: usize, open: bool) {
         let word = if self.on_path.is_empty() {
             Some(&mut self.on_path_small).filter(|_| object < 64)
         } else {
