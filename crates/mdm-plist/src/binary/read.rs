@@ -25,7 +25,7 @@ pub(crate) struct BinarySource<'a> {
     bytes: &'a [u8],
     /// The object area plus the header: `bytes[..offset_table_offset]`. Every object read
     /// goes through this slice, so nothing can run into the offset table or trailer.
-    objects: &'a [u8],
+    pub(crate) objects: &'a [u8],
     offset_size: usize,
     pub(crate) ref_size: usize,
     /// `64 - 8 * offset_size` and `64 - 8 * ref_size`, for [`read_be_shifted`].

@@ -27,7 +27,7 @@ use super::read::{BinarySource, Object};
 use crate::build::KeyCache;
 use crate::events::Event;
 use crate::value::Key;
-use crate::{Array, Dictionary, ReadOptions, Value};
+use crate::{Array, Dictionary, Integer, ReadOptions, Value};
 
 /// Slots of [`Walker::keys`].
 const KEY_SLOTS: usize = 32;
@@ -53,28 +53,29 @@ pub(crate) fn build_value(bytes: &[u8], options: &ReadOptions) -> Option<Value> 
         keys: std::array::from_fn(|_| (usize::MAX, None)),
         texts: KeyCache::default(),
     };
-    let mut current = match walker.enter(top, 0)? {
-        Step::Value(value) => return Some(value),
-        Step::Open(frame) => frame,
-    };
-    // The containers that hold `current`, outermost first.
-    let mut parents: Vec<Frame> = Vec::new();
+    // The open containers, innermost last.
+    let mut stack: Vec<Frame> = Vec::new();
+    if let Step::Value(value) = walker.enter(top, &mut stack)? {
+        return Some(value);
+    }
     let ref_size = walker.source.ref_size;
     loop {
-        if current.next >= current.len {
-            walker.source.set_open(current.object, false);
-            let Some(parent) = parents.pop() else {
-                return Some(current.children.into_value());
-            };
-            let done = std::mem::replace(&mut current, parent);
-            current.children.push(done.children.into_value())?;
+        let frame = stack.last_mut()?;
+        if frame.next >= frame.len {
+            let object = frame.object;
+            let value = stack.pop()?.children.into_value();
+            walker.source.set_open(object, false);
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(value)?,
+                None => return Some(value),
+            }
             continue;
         }
-        let index = current.next;
-        current.next = index.saturating_add(1);
-        let ref_at = |slot: usize| current.refs.saturating_add(slot.saturating_mul(ref_size));
-        let slot = match &mut current.children {
-            Children::Array(_) => index,
+        let index = frame.next;
+        frame.next = index.saturating_add(1);
+        let ref_at = |slot: usize| frame.refs.saturating_add(slot.saturating_mul(ref_size));
+        let value_at = match &mut frame.children {
+            Children::Array(_) => ref_at(index),
             Children::Dictionary {
                 entries,
                 key,
@@ -86,15 +87,12 @@ pub(crate) fn build_value(bytes: &[u8], options: &ReadOptions) -> Option<Value> 
                     return None;
                 }
                 *key = Some(text);
-                current.len.saturating_add(index)
+                ref_at(frame.len.saturating_add(index))
             }
         };
-        let object = walker.source.read_ref(ref_at(slot)).ok()?;
-        // The open containers: the parents and `current`.
-        let depth = parents.len().saturating_add(1);
-        match walker.enter(object, depth)? {
-            Step::Value(value) => current.children.push(value)?,
-            Step::Open(frame) => parents.push(std::mem::replace(&mut current, frame)),
+        let object = walker.source.read_ref(value_at).ok()?;
+        if let Step::Value(value) = walker.enter(object, &mut stack)? {
+            stack.last_mut()?.children.push(value)?;
         }
     }
 }
@@ -115,8 +113,10 @@ struct Walker<'a> {
 
 /// What [`Walker::enter`] found.
 enum Step {
+    /// A scalar, complete.
     Value(Value),
-    Open(Frame),
+    /// A container, now open on the stack.
+    Opened,
 }
 
 /// An open container.
@@ -139,7 +139,7 @@ enum Children {
         /// The key whose value is being read.
         key: Option<Key>,
         /// The keys of `entries`, once there are more than [`LINEAR_KEY_SCAN`].
-        seen: Option<HashSet<Key>>,
+        seen: Option<Box<HashSet<Key>>>,
     },
 }
 
@@ -166,7 +166,11 @@ impl Children {
 
 /// Whether `key` is already a key of `entries`; `seen` holds them hashed once there are
 /// many.
-fn is_duplicate(entries: &[(Key, Value)], seen: &mut Option<HashSet<Key>>, key: &Key) -> bool {
+fn is_duplicate(
+    entries: &[(Key, Value)],
+    seen: &mut Option<Box<HashSet<Key>>>,
+    key: &Key,
+) -> bool {
     if let Some(set) = seen {
         return !set.insert(Key::clone(key));
     }
@@ -176,8 +180,33 @@ fn is_duplicate(entries: &[(Key, Value)], seen: &mut Option<HashSet<Key>>, key: 
     }
     let mut set: HashSet<Key> = entries.iter().map(|(k, _)| Key::clone(k)).collect();
     let duplicate = !set.insert(Key::clone(key));
-    *seen = Some(set);
+    *seen = Some(Box::new(set));
     duplicate
+}
+
+/// The count, start and content of a counted object (data, string, array, dictionary) of
+/// `unit`-byte elements whose marker is at `at`: `None` exactly where
+/// [`BinarySource::object`] fails. The count is the marker's low nibble, or when that is
+/// 0xF an integer of 1, 2, 4 or 8 bytes after the marker; the content must lie in
+/// `objects` (the object area).
+#[inline]
+fn counted(objects: &[u8], at: usize, nibble: u8, unit: usize) -> Option<(usize, usize, &[u8])> {
+    let next = at.checked_add(1)?;
+    let (count, start) = if nibble != 0xF {
+        (usize::from(nibble), next)
+    } else {
+        let rest = objects.get(next..)?;
+        let (count, size) = match rest.split_first()? {
+            (0x10, b) => (u64::from(*b.first()?), 1),
+            (0x11, b) => (u64::from(u16::from_be_bytes(*b.first_chunk()?)), 2),
+            (0x12, b) => (u64::from(u32::from_be_bytes(*b.first_chunk()?)), 4),
+            (0x13, b) => (u64::from_be_bytes(*b.first_chunk()?), 8),
+            _ => return None,
+        };
+        (usize::try_from(count).ok()?, next.checked_add(1 + size)?)
+    };
+    let len = count.checked_mul(unit)?;
+    Some((count, start, objects.get(start..start.checked_add(len)?)?))
 }
 
 impl<'a> Walker<'a> {
@@ -189,37 +218,76 @@ impl<'a> Walker<'a> {
         Some(())
     }
 
-    /// Reads the value object `object`, with `depth` containers open around it: a scalar
-    /// whole, a container as a new frame.
-    fn enter(&mut self, object: usize, depth: usize) -> Option<Step> {
+    /// Reads the value object `object`: a scalar whole, a container as a new frame on
+    /// `stack` (the open containers).
+    ///
+    /// The common objects are decoded here, with the same checks as
+    /// [`BinarySource::object`], which decodes the others.
+    #[inline]
+    fn enter(&mut self, object: usize, stack: &mut Vec<Frame>) -> Option<Step> {
         let at = self.source.object_offset(object).ok()?;
-        let (is_dictionary, len, refs) = match self.source.object(at).ok()? {
-            Object::Scalar(event) => {
-                let payload = match &event {
-                    Event::String(text) => text.len(),
-                    Event::Data(data) => data.len(),
-                    _ => 0,
-                };
-                self.spend(payload)?;
-                return Some(Step::Value(match event {
-                    Event::String(text) => Value::String(text.into_owned()),
-                    Event::Data(data) => Value::Data(data.into_owned()),
-                    Event::Integer(i) => Value::Integer(i),
-                    Event::Real(r) => Value::Real(r),
-                    Event::Boolean(b) => Value::Boolean(b),
-                    Event::Date(d) => Value::Date(d),
-                    Event::Uid(u) => Value::Uid(u),
-                    _ => return None,
-                }));
+        let objects = self.source.objects;
+        let marker = *objects.get(at)?;
+        let nibble = marker & 0x0F;
+        let value = match marker >> 4 {
+            0x0 if nibble == 0x8 || nibble == 0x9 => {
+                self.spend(0)?;
+                Value::Boolean(nibble == 0x9)
             }
-            Object::Container {
-                is_dictionary,
-                len,
-                refs,
-            } => (is_dictionary, len, refs),
+            0x1 if nibble < 4 => {
+                let body = objects.get(at.checked_add(1)?..)?;
+                let int = match nibble {
+                    0 => Integer::from(*body.first()?),
+                    1 => Integer::from(u16::from_be_bytes(*body.first_chunk()?)),
+                    2 => Integer::from(u32::from_be_bytes(*body.first_chunk()?)),
+                    _ => Integer::from(i64::from_be_bytes(*body.first_chunk()?)),
+                };
+                self.spend(0)?;
+                Value::Integer(int)
+            }
+            0x4 => {
+                let raw = counted(objects, at, nibble, 1)?.2;
+                self.spend(raw.len())?;
+                Value::Data(raw.to_vec())
+            }
+            0x5 => {
+                let raw = counted(objects, at, nibble, 1)?.2;
+                if !raw.is_ascii() {
+                    return None;
+                }
+                self.spend(raw.len())?;
+                Value::String(std::str::from_utf8(raw).ok()?.to_owned())
+            }
+            0x7 => {
+                let text = std::str::from_utf8(counted(objects, at, nibble, 1)?.2).ok()?;
+                self.spend(text.len())?;
+                Value::String(text.to_owned())
+            }
+            kind @ (0xA | 0xD) => {
+                let is_dictionary = kind == 0xD;
+                let per_entry = if is_dictionary { 2 } else { 1 };
+                let unit = self.source.ref_size.checked_mul(per_entry)?;
+                let (len, refs, _) = counted(objects, at, nibble, unit)?;
+                self.open(object, is_dictionary, len, refs, stack)?;
+                return Some(Step::Opened);
+            }
+            _ => self.other(at)?,
         };
+        Some(Step::Value(value))
+    }
+
+    /// Opens the container `object` of `len` items or entries whose references start at
+    /// `refs`, with the parser's checks: a node spent, the depth limit, no cycle.
+    fn open(
+        &mut self,
+        object: usize,
+        is_dictionary: bool,
+        len: usize,
+        refs: usize,
+        stack: &mut Vec<Frame>,
+    ) -> Option<()> {
         self.spend(0)?;
-        if depth >= self.max_depth || self.source.is_open(object) {
+        if stack.len() >= self.max_depth || self.source.is_open(object) {
             return None;
         }
         // Every item, or key and value, spends a node: a container longer than the budget
@@ -243,13 +311,39 @@ impl<'a> Walker<'a> {
         } else {
             Children::Array(Vec::with_capacity(room))
         };
-        Some(Step::Open(Frame {
+        stack.push(Frame {
             object,
             refs,
             len,
             next: 0,
             children,
-        }))
+        });
+        Some(())
+    }
+
+    /// A scalar [`Self::enter`] leaves to [`BinarySource::object`]: reals, dates, UIDs,
+    /// UTF-16 strings, 16-byte integers, and everything that fails.
+    #[inline(never)]
+    fn other(&mut self, at: usize) -> Option<Value> {
+        let Object::Scalar(event) = self.source.object(at).ok()? else {
+            return None;
+        };
+        let payload = match &event {
+            Event::String(text) => text.len(),
+            Event::Data(data) => data.len(),
+            _ => 0,
+        };
+        self.spend(payload)?;
+        Some(match event {
+            Event::String(text) => Value::String(text.into_owned()),
+            Event::Data(data) => Value::Data(data.into_owned()),
+            Event::Integer(i) => Value::Integer(i),
+            Event::Real(r) => Value::Real(r),
+            Event::Boolean(b) => Value::Boolean(b),
+            Event::Date(d) => Value::Date(d),
+            Event::Uid(u) => Value::Uid(u),
+            _ => return None,
+        })
     }
 
     /// The key object `object`, which must be a string; spends its node and bytes.
