@@ -158,7 +158,10 @@ pub(crate) fn prepare(bytes: &[u8], options: &ReadOptions) -> Result<Format> {
 /// the fast path ([`binary::build_value`]) gives up; the fuzzing harness also runs it
 /// alone, to check that both agree.
 pub(crate) fn read_binary_generic(bytes: &[u8], options: &ReadOptions) -> Result<Value> {
-    build::build(&mut Parser::new(BinarySource::new(bytes, options)?, options))
+    build::build(&mut Parser::new(
+        BinarySource::new(bytes, options)?,
+        options,
+    ))
 }
 
 /// Reads at most `limit` bytes from `reader`; more is [`ErrorKind::InputTooLarge`].

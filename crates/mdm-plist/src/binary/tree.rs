@@ -76,11 +76,7 @@ pub(crate) fn build_value(bytes: &[u8], options: &ReadOptions) -> Option<Value> 
         let ref_at = |slot: usize| frame.refs.saturating_add(slot.saturating_mul(ref_size));
         let value_at = match &mut frame.children {
             Children::Array(_) => ref_at(index),
-            Children::Dictionary {
-                entries,
-                key,
-                seen,
-            } => {
+            Children::Dictionary { entries, key, seen } => {
                 let object = walker.source.read_ref(ref_at(index)).ok()?;
                 let text = walker.key(object)?;
                 if is_duplicate(entries, seen, &text) {
@@ -139,7 +135,7 @@ enum Children {
         /// The key whose value is being read.
         key: Option<Key>,
         /// The keys of `entries`, once there are more than [`LINEAR_KEY_SCAN`].
-        seen: Option<Box<HashSet<Key>>>,
+        seen: Option<HashSet<Key>>,
     },
 }
 
@@ -166,11 +162,7 @@ impl Children {
 
 /// Whether `key` is already a key of `entries`; `seen` holds them hashed once there are
 /// many.
-fn is_duplicate(
-    entries: &[(Key, Value)],
-    seen: &mut Option<Box<HashSet<Key>>>,
-    key: &Key,
-) -> bool {
+fn is_duplicate(entries: &[(Key, Value)], seen: &mut Option<HashSet<Key>>, key: &Key) -> bool {
     if let Some(set) = seen {
         return !set.insert(Key::clone(key));
     }
@@ -180,7 +172,7 @@ fn is_duplicate(
     }
     let mut set: HashSet<Key> = entries.iter().map(|(k, _)| Key::clone(k)).collect();
     let duplicate = !set.insert(Key::clone(key));
-    *seen = Some(Box::new(set));
+    *seen = Some(set);
     duplicate
 }
 
@@ -371,5 +363,436 @@ impl<'a> Walker<'a> {
             *entry = (object, Some(Key::clone(&key)));
         }
         Some(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Date, DuplicateKeys, Error, ErrorKind, Uid};
+    use std::path::{Path, PathBuf};
+
+    /// Runs both paths with the binary options for `bytes`; checks the rule (a fast value
+    /// is the generic value) and returns both results.
+    #[track_caller]
+    fn both(bytes: &[u8], options: &ReadOptions) -> (Option<Value>, Result<Value, Error>) {
+        let options = options.for_binary(bytes.len());
+        let fast = build_value(bytes, &options);
+        let generic = crate::read_binary_generic(bytes, &options);
+        if let Some(fast) = &fast {
+            match &generic {
+                Ok(v) => assert_eq!(v, fast, "the paths disagree"),
+                Err(e) => panic!("fast path gave {fast:?}, generic failed: {e:?}"),
+            }
+        }
+        (fast, generic)
+    }
+
+    /// Both paths give `want`, the fast path without falling back.
+    #[track_caller]
+    fn fast_ok(bytes: &[u8], options: &ReadOptions) -> Value {
+        let (fast, generic) = both(bytes, options);
+        assert!(fast.is_some(), "fell back: {generic:?}");
+        generic.unwrap()
+    }
+
+    /// The fast path falls back and the generic path fails with `kind`.
+    #[track_caller]
+    fn falls_back_to(bytes: &[u8], options: &ReadOptions, kind: ErrorKind) {
+        let (fast, generic) = both(bytes, options);
+        assert!(fast.is_none(), "{fast:?}");
+        assert_eq!(generic.unwrap_err().kind(), kind);
+    }
+
+    /// A document of these objects, references one byte, offsets two bytes, top object 0.
+    fn doc(objects: &[&[u8]]) -> Vec<u8> {
+        let mut out = b"bplist00".to_vec();
+        let mut offsets = Vec::new();
+        for object in objects {
+            offsets.push(u16::try_from(out.len()).unwrap());
+            out.extend_from_slice(object);
+        }
+        let table = out.len() as u64;
+        for offset in &offsets {
+            out.extend_from_slice(&offset.to_be_bytes());
+        }
+        out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 2, 1]);
+        out.extend_from_slice(&(offsets.len() as u64).to_be_bytes());
+        out.extend_from_slice(&0u64.to_be_bytes());
+        out.extend_from_slice(&table.to_be_bytes());
+        out
+    }
+
+    fn default() -> ReadOptions {
+        ReadOptions::new()
+    }
+
+    /// Budgets of exactly `nodes` values and `bytes` bytes, with no share per input byte.
+    fn budget(nodes: usize, bytes: usize) -> ReadOptions {
+        ReadOptions::new()
+            .with_max_binary_expansion(0)
+            .with_max_nodes(nodes)
+            .with_max_expanded_bytes(bytes)
+    }
+
+    #[test]
+    fn every_scalar_type() {
+        let mut real = vec![0x23];
+        real.extend_from_slice(&1.5f64.to_be_bytes());
+        let mut real4 = vec![0x22];
+        real4.extend_from_slice(&(-2.5f32).to_be_bytes());
+        let mut date = vec![0x33];
+        date.extend_from_slice(&100.25f64.to_be_bytes());
+        let mut wide = vec![0x14];
+        wide.extend_from_slice(&i128::from(u64::MAX).to_be_bytes());
+        let cases: Vec<(Vec<u8>, Value)> = vec![
+            (vec![0x08], Value::from(false)),
+            (vec![0x09], Value::from(true)),
+            (vec![0x10, 0xFF], Value::from(255)),
+            (vec![0x11, 1, 2], Value::from(0x0102)),
+            (vec![0x12, 0xFF, 0xFF, 0xFF, 0xFF], Value::from(u32::MAX)),
+            (
+                vec![0x13, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE],
+                Value::from(-2),
+            ),
+            (wide, Value::from(u64::MAX)),
+            (real, Value::Real(1.5)),
+            (real4, Value::Real(-2.5)),
+            (date, Value::Date(Date::from_apple_seconds(100.25).unwrap())),
+            (vec![0x40], Value::Data(Vec::new())),
+            (vec![0x42, 7, 8], Value::Data(vec![7, 8])),
+            (vec![0x50], Value::from("")),
+            (b"\x53abc".to_vec(), Value::from("abc")),
+            (b"\x72\xc3\xa9".to_vec(), Value::from("é")),
+            (vec![0x62, 0xD8, 0x3D, 0xDE, 0x00], Value::from("😀")),
+            (vec![0x80, 9], Value::Uid(Uid::new(9))),
+            (vec![0xA0], Value::from(Vec::<Value>::new())),
+            (vec![0xD0], Value::from(Dictionary::new())),
+        ];
+        for (object, want) in cases {
+            // At the top, and inside an array and a dictionary.
+            assert_eq!(fast_ok(&doc(&[&object]), &default()), want, "{object:x?}");
+            let array = doc(&[&[0xA2, 1, 1], &object]);
+            assert_eq!(
+                fast_ok(&array, &default()),
+                Value::from(vec![want.clone(), want.clone()])
+            );
+            let dict = doc(&[&[0xD1, 1, 2], b"\x51k", &object]);
+            let mut d = Dictionary::new();
+            d.insert("k", want);
+            assert_eq!(fast_ok(&dict, &default()), Value::from(d));
+        }
+    }
+
+    #[test]
+    fn long_lengths_in_every_width() {
+        for (len_bytes, n) in [
+            (&[0x10, 20][..], 20),
+            (&[0x11, 0, 20], 20),
+            (&[0x12, 0, 0, 0, 3], 3),
+        ] {
+            for marker in [0x4F, 0x5F, 0x7F] {
+                let mut object = vec![marker];
+                object.extend_from_slice(len_bytes);
+                object.extend(std::iter::repeat_n(b'x', n));
+                let value = fast_ok(&doc(&[&object]), &default());
+                assert_eq!(
+                    value
+                        .as_data()
+                        .map_or_else(|| value.as_str().unwrap().len(), <[u8]>::len),
+                    n
+                );
+            }
+        }
+        let mut object = vec![0x4F, 0x13];
+        object.extend_from_slice(&2u64.to_be_bytes());
+        object.extend_from_slice(b"ab");
+        assert_eq!(
+            fast_ok(&doc(&[&object]), &default()),
+            Value::Data(b"ab".to_vec())
+        );
+        // An array whose length is an extended integer.
+        let mut array = vec![0xAF, 0x10, 16];
+        array.extend_from_slice(&[1; 16]);
+        let value = fast_ok(&doc(&[&array, &[0x09]]), &default());
+        assert_eq!(value.as_array().unwrap().len(), 16);
+    }
+
+    #[test]
+    fn bad_objects_fall_back() {
+        for (object, kind) in [
+            (&[0x00][..], ErrorKind::InvalidMarker),
+            (&[0x0F], ErrorKind::InvalidMarker),
+            (&[0x15, 0], ErrorKind::InvalidMarker),
+            (&[0x13, 1], ErrorKind::LengthExceedsInput),
+            (&[0x53, b'a'], ErrorKind::LengthExceedsInput),
+            (&[0x52, b'a', 0xC3], ErrorKind::InvalidUtf8),
+            (&[0x72, 0xC3, 0x28], ErrorKind::InvalidUtf8),
+            (&[0x61, 0xD8, 0x00], ErrorKind::InvalidUtf8),
+            (&[0x4F, 0x23, 1], ErrorKind::InvalidMarker),
+            (&[0x4F, 0x10], ErrorKind::LengthExceedsInput),
+            (
+                &[0x4F, 0x13, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF],
+                ErrorKind::LengthExceedsInput,
+            ),
+            (&[0xA2, 1], ErrorKind::LengthExceedsInput),
+            (&[0xA1, 9], ErrorKind::InvalidOffset),
+            (&[0xC1, 0], ErrorKind::InvalidMarker),
+            (
+                &[0x33, 0x7F, 0xF8, 0, 0, 0, 0, 0, 0],
+                ErrorKind::InvalidDate,
+            ),
+        ] {
+            falls_back_to(&doc(&[object]), &default(), kind);
+        }
+        let mut huge = vec![0x14];
+        huge.extend_from_slice(&i128::MAX.to_be_bytes());
+        falls_back_to(&doc(&[&huge]), &default(), ErrorKind::IntegerOutOfRange);
+    }
+
+    #[test]
+    fn keys_must_be_unique_strings() {
+        // A non-string key.
+        falls_back_to(
+            &doc(&[&[0xD1, 1, 1], &[0x10, 1]]),
+            &default(),
+            ErrorKind::InvalidKey,
+        );
+        let keep = ReadOptions::new().with_duplicate_keys(DuplicateKeys::KeepLast);
+        // The same key object twice.
+        let same = doc(&[&[0xD2, 1, 1, 2, 3], b"\x51k", &[0x10, 1], &[0x10, 2]]);
+        falls_back_to(&same, &default(), ErrorKind::DuplicateKey);
+        let (fast, generic) = both(&same, &keep);
+        assert!(fast.is_none());
+        assert_eq!(generic.unwrap().get("k"), Some(&Value::from(2)));
+        // Two key objects with equal text, in ASCII and UTF-16.
+        let equal = doc(&[&[0xD2, 1, 2, 3, 3], b"\x51k", &[0x61, 0, b'k'], &[0x09]]);
+        falls_back_to(&equal, &default(), ErrorKind::DuplicateKey);
+        assert!(both(&equal, &keep).0.is_none());
+        // Distinct keys, one in UTF-16, and a key shared by two dictionaries.
+        let fine = doc(&[
+            &[0xA2, 1, 1],
+            &[0xD2, 2, 3, 4, 4],
+            b"\x51k",
+            &[0x61, 0, b'j'],
+            &[0x09],
+        ]);
+        let value = fast_ok(&fine, &default());
+        let d = value.as_array().unwrap()[1].as_dictionary().unwrap();
+        assert_eq!(d.keys().collect::<Vec<_>>(), ["k", "j"]);
+    }
+
+    /// A dictionary of `n` distinct one-character keys (from `!`), all with value `true`,
+    /// plus `extra` as its last key.
+    fn wide_dictionary(n: u8, extra: &[u8]) -> Vec<u8> {
+        let count = n + 1;
+        let mut dict = vec![0xDF, 0x10, count];
+        dict.extend(1..=count);
+        dict.extend(std::iter::repeat_n(count + 1, usize::from(count)));
+        let keys: Vec<Vec<u8>> = (0..n).map(|i| vec![0x51, b'!' + i]).collect();
+        let mut objects: Vec<&[u8]> = vec![&dict];
+        objects.extend(keys.iter().map(Vec::as_slice));
+        objects.push(extra);
+        objects.push(&[0x09]);
+        doc(&objects)
+    }
+
+    #[test]
+    fn duplicates_in_big_dictionaries() {
+        // Past the linear scan: 40 keys, then a 41st that is new or repeats the first.
+        let fine = fast_ok(&wide_dictionary(40, b"\x52zz"), &default());
+        assert_eq!(fine.as_dictionary().unwrap().len(), 41);
+        falls_back_to(
+            &wide_dictionary(40, b"\x51!"),
+            &default(),
+            ErrorKind::DuplicateKey,
+        );
+        falls_back_to(
+            &wide_dictionary(40, &[0x61, 0, b'&']),
+            &default(),
+            ErrorKind::DuplicateKey,
+        );
+        // At the edge of the scan.
+        for n in 14..=18 {
+            assert!(both(&wide_dictionary(n, b"\x52zz"), &default()).0.is_some());
+            falls_back_to(
+                &wide_dictionary(n, b"\x51!"),
+                &default(),
+                ErrorKind::DuplicateKey,
+            );
+            let last = [0x51, b'!' + n - 1];
+            falls_back_to(
+                &wide_dictionary(n, &last),
+                &default(),
+                ErrorKind::DuplicateKey,
+            );
+        }
+    }
+
+    /// `levels` arrays, each holding the next; the innermost is empty.
+    fn nested(levels: u8) -> Vec<u8> {
+        let arrays: Vec<Vec<u8>> = (0..levels)
+            .map(|i| {
+                if i + 1 == levels {
+                    vec![0xA0]
+                } else {
+                    vec![0xA1, i + 1]
+                }
+            })
+            .collect();
+        doc(&arrays.iter().map(Vec::as_slice).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn depth_limit_at_its_edge() {
+        for levels in [1, 2, 5, 40] {
+            let bytes = nested(levels);
+            let depth = usize::from(levels);
+            fast_ok(&bytes, &ReadOptions::new().with_max_depth(depth));
+            falls_back_to(
+                &bytes,
+                &ReadOptions::new().with_max_depth(depth - 1),
+                ErrorKind::DepthLimitExceeded,
+            );
+        }
+        // A scalar needs no depth.
+        fast_ok(&doc(&[&[0x09]]), &ReadOptions::new().with_max_depth(0));
+    }
+
+    #[test]
+    fn budgets_at_their_edges() {
+        // {k: [s, s, s]}: the dictionary, the key, the array and three strings are 6 values;
+        // "k" and three 10-byte strings are 31 bytes.
+        let bytes = doc(&[&[0xD1, 1, 2], b"\x51k", &[0xA3, 3, 3, 3], b"\x5Aabcdefghij"]);
+        fast_ok(&bytes, &budget(6, 31));
+        falls_back_to(&bytes, &budget(5, 31), ErrorKind::NodeBudgetExceeded);
+        falls_back_to(&bytes, &budget(6, 30), ErrorKind::NodeBudgetExceeded);
+        // Data, UTF-8 and UTF-16 strings spend their decoded length.
+        let bytes = doc(&[
+            &[0xA3, 1, 2, 3],
+            &[0x43, 1, 2, 3],
+            b"\x72\xc3\xa9",
+            &[0x61, 0x20, 0xAC],
+        ]);
+        fast_ok(&bytes, &budget(4, 8));
+        falls_back_to(&bytes, &budget(4, 7), ErrorKind::NodeBudgetExceeded);
+        falls_back_to(&bytes, &budget(3, 8), ErrorKind::NodeBudgetExceeded);
+        // A container longer than the budget left gives up before reading it.
+        let long = doc(&[&[0xA5, 1, 1, 1, 1, 1], &[0x09]]);
+        fast_ok(&long, &budget(6, 0));
+        falls_back_to(&long, &budget(5, 0), ErrorKind::NodeBudgetExceeded);
+    }
+
+    #[test]
+    fn cycles_fall_back_and_sharing_does_not() {
+        falls_back_to(&doc(&[&[0xA1, 0]]), &default(), ErrorKind::CyclicReference);
+        let through = doc(&[&[0xA1, 1], &[0xD1, 2, 3], b"\x51k", &[0xA2, 4, 0], &[0x08]]);
+        falls_back_to(&through, &default(), ErrorKind::CyclicReference);
+        // One array shared by three parents, and one string shared by everything.
+        let shared = doc(&[&[0xA4, 1, 1, 2, 3], &[0xA2, 3, 3], &[0xD1, 3, 1], b"\x51s"]);
+        let s = Value::from("s");
+        let inner = Value::from(vec![s.clone(), s.clone()]);
+        let mut d = Dictionary::new();
+        d.insert("s", inner.clone());
+        assert_eq!(
+            fast_ok(&shared, &default()),
+            Value::from(vec![inner.clone(), inner, Value::from(d), s])
+        );
+    }
+
+    #[test]
+    fn broken_containers_fall_back() {
+        let bytes = doc(&[&[0xA2, 1, 2], b"\x51a", b"\x51b"]);
+        let mut variants = Vec::new();
+        for len in 0..bytes.len() {
+            variants.push(bytes[..len].to_vec());
+        }
+        for i in 0..bytes.len() {
+            for v in [0u8, 1, 2, 3, 0x0F, 0x10, 0x5F, 0x7F, 0xA1, 0xD1, 0xFF] {
+                let mut b = bytes.clone();
+                b[i] = v;
+                variants.push(b);
+            }
+        }
+        for b in variants {
+            let _ = both(&b, &default());
+            let _ = both(
+                &b,
+                &ReadOptions::new().with_duplicate_keys(DuplicateKeys::KeepLast),
+            );
+        }
+    }
+
+    fn fixtures(dir: &str) -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures")
+            .join(dir);
+        let mut out = Vec::new();
+        let mut pending = vec![root];
+        while let Some(dir) = pending.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.extension().is_some_and(|e| e != "md") {
+                    out.push(path);
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_good_fixture_takes_the_fast_path() {
+        let paths = fixtures("device-messages/good");
+        assert!(paths.len() >= 40, "{}", paths.len());
+        for path in paths {
+            let value = Value::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let bytes = value.to_binary().unwrap();
+            assert_eq!(fast_ok(&bytes, &default()), value, "{}", path.display());
+        }
+    }
+
+    #[test]
+    fn hostile_fixtures_agree() {
+        for path in fixtures("hostile") {
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.starts_with(b"bplist") {
+                let (fast, generic) = both(&bytes, &default());
+                assert_eq!(fast.is_some(), generic.is_ok(), "{}", path.display());
+            } else if let Ok(value) = Value::from_slice(&bytes) {
+                fast_ok(&value.to_binary().unwrap(), &default());
+            }
+        }
+    }
+
+    #[cfg(feature = "arbitrary")]
+    #[test]
+    fn generated_values_take_the_fast_path() {
+        use ::arbitrary::{Arbitrary, Unstructured};
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut noise = vec![0u8; 4096];
+        let mut containers = 0;
+        for round in 0..300 {
+            for b in &mut noise {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *b = state.to_le_bytes()[0];
+            }
+            let Ok(value) = Value::arbitrary(&mut Unstructured::new(&noise)) else {
+                continue;
+            };
+            let Ok(bytes) = value.to_binary() else {
+                continue;
+            };
+            let (fast, generic) = both(&bytes, &default());
+            let generic = generic.unwrap();
+            assert_eq!(generic, value, "round {round}");
+            assert!(fast.is_some(), "round {round}: fell back on {value:?}");
+            containers += usize::from(value.is_container());
+        }
+        assert!(containers > 100, "{containers}");
     }
 }
