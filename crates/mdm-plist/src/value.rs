@@ -320,23 +320,28 @@ impl From<Vec<Value>> for Value {
     }
 }
 
-/// Whether `value` is a container holding a container: one that [`drop_flat`] must take
-/// apart rather than drop in place.
-#[inline]
-fn holds_containers(value: &Value) -> bool {
-    match value {
-        Value::Array(a) => a.items.iter().any(Value::is_container),
-        Value::Dictionary(d) => d.entries.iter().any(|(_, v)| v.is_container()),
-        _ => false,
-    }
-}
-
-/// Drops `value` now if that cannot recurse: a scalar, or a container of scalars, whose
-/// own drop finds no container and stops. Anything deeper goes onto `stack`.
+/// Drops `value` now if that cannot recurse: a scalar, or a container of scalars (its
+/// children dropped first, so its own drop finds nothing to do). A container holding a
+/// container goes onto `stack` instead.
 #[inline]
 fn drop_or_defer(value: Value, stack: &mut Vec<Value>) {
-    if holds_containers(&value) {
-        stack.push(value);
+    match value {
+        Value::Array(mut a) => {
+            if a.items.iter().any(Value::is_container) {
+                stack.push(Value::Array(a));
+            } else {
+                // Dropped here, so that the array's own drop has nothing left to check.
+                drop(std::mem::take(&mut a.items));
+            }
+        }
+        Value::Dictionary(mut d) => {
+            if d.entries.iter().any(|(_, v)| v.is_container()) {
+                stack.push(Value::Dictionary(d));
+            } else {
+                drop(std::mem::take(&mut d.entries));
+            }
+        }
+        _ => {}
     }
 }
 
