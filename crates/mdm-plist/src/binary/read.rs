@@ -276,7 +276,7 @@ impl<'a> BinarySource<'a> {
 
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)

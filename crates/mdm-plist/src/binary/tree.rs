@@ -55,7 +55,7 @@ pub(crate) fn build_value(bytes: &[u8], options: &ReadOptions) -> Option<Value> 
     };
     // The open containers, innermost last.
     let mut stack: Vec<Frame> = Vec::new();
-    if let Step::Value(value) = walker.enter(top, &mut stack)? {
+    if let Some(value) = walker.enter(top, &mut stack)? {
         return Some(value);
     }
     let ref_size = walker.source.ref_size;
@@ -87,9 +87,7 @@ pub(crate) fn build_value(bytes: &[u8], options: &ReadOptions) -> Option<Value> 
             }
         };
         let object = walker.source.read_ref(value_at).ok()?;
-        if let Step::Value(value) = walker.enter(object, &mut stack)? {
-            stack.last_mut()?.children.push(value)?;
-        }
+        walker.enter(object, &mut stack)?;
     }
 }
 
@@ -105,14 +103,6 @@ struct Walker<'a> {
     keys: [(usize, Option<Key>); KEY_SLOTS],
     /// Shares keys of equal text held by different objects, as the generic path does.
     texts: KeyCache<'a>,
-}
-
-/// What [`Walker::enter`] found.
-enum Step {
-    /// A scalar, complete.
-    Value(Value),
-    /// A container, now open on the stack.
-    Opened,
 }
 
 /// An open container.
@@ -141,7 +131,7 @@ enum Children {
 
 impl Children {
     /// Adds a finished child; `None` (never expected) for a dictionary value without a key.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, value: Value) -> Option<()> {
         match self {
             Self::Array(items) => items.push(value),
@@ -210,13 +200,14 @@ impl<'a> Walker<'a> {
         Some(())
     }
 
-    /// Reads the value object `object`: a scalar whole, a container as a new frame on
-    /// `stack` (the open containers).
+    /// Reads the value object `object` into the innermost open container on `stack`: a
+    /// scalar whole, a container as a new frame. With no container open (the top object),
+    /// a scalar is returned instead, as `Some(Some(value))`.
     ///
     /// The common objects are decoded here, with the same checks as
     /// [`BinarySource::object`], which decodes the others.
     #[inline]
-    fn enter(&mut self, object: usize, stack: &mut Vec<Frame>) -> Option<Step> {
+    fn enter(&mut self, object: usize, stack: &mut Vec<Frame>) -> Option<Option<Value>> {
         let at = self.source.object_offset(object).ok()?;
         let objects = self.source.objects;
         let marker = *objects.get(at)?;
@@ -261,11 +252,17 @@ impl<'a> Walker<'a> {
                 let unit = self.source.ref_size.checked_mul(per_entry)?;
                 let (len, refs, _) = counted(objects, at, nibble, unit)?;
                 self.open(object, is_dictionary, len, refs, stack)?;
-                return Some(Step::Opened);
+                return Some(None);
             }
             _ => self.other(at)?,
         };
-        Some(Step::Value(value))
+        match stack.last_mut() {
+            Some(frame) => {
+                frame.children.push(value)?;
+                Some(None)
+            }
+            None => Some(Some(value)),
+        }
     }
 
     /// Opens the container `object` of `len` items or entries whose references start at
