@@ -22,7 +22,7 @@ const KEY_CACHE_SIZE: usize = 32;
 /// dictionaries of the same shape stores each key once. It holds the first few distinct
 /// keys it sees; a short scan beats hashing for the small key sets of MDM messages.
 #[derive(Default)]
-struct KeyCache<'a> {
+pub(crate) struct KeyCache<'a> {
     keys: Vec<(&'a str, Key)>,
     /// The slot after the last hit: dictionaries of one shape list their keys in the same
     /// order, so the next key is most often there.
@@ -30,7 +30,7 @@ struct KeyCache<'a> {
 }
 
 impl<'a> KeyCache<'a> {
-    fn get(&mut self, key: Cow<'a, str>) -> Key {
+    pub(crate) fn get(&mut self, key: Cow<'a, str>) -> Key {
         let Cow::Borrowed(text) = key else {
             return Key::from(key.into_owned());
         };

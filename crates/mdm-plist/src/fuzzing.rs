@@ -196,14 +196,41 @@ pub fn xml_read(data: &[u8]) {
     read_and_check(data, &ReadOptions::new().with_format(Some(Format::Xml)));
 }
 
-/// Target `binary_read`: the binary reader on any bytes.
+/// Target `binary_read`: the binary reader on any bytes; the fast path agrees with the
+/// generic one ([`check_fast_path`]), duplicate keys rejected or kept.
 pub fn binary_read(data: &[u8]) {
-    read_and_check(data, &ReadOptions::new().with_format(Some(Format::Binary)));
+    let options = ReadOptions::new().with_format(Some(Format::Binary));
+    read_and_check(data, &options);
+    check_fast_path(data, &options);
+    check_fast_path(
+        data,
+        &options.with_duplicate_keys(crate::DuplicateKeys::KeepLast),
+    );
+}
+
+/// Checks the rule of the binary fast path: when it builds a value, the generic path
+/// (events and parser) succeeds with an equal value. Other inputs are not checked.
+pub fn check_fast_path(data: &[u8], options: &ReadOptions) {
+    if !matches!(crate::prepare(data, options), Ok(Format::Binary)) {
+        return;
+    }
+    let options = options.for_binary(data.len());
+    let Some(fast) = crate::binary::build_value(data, &options) else {
+        return;
+    };
+    match crate::read_binary_generic(data, &options) {
+        Ok(generic) => assert!(
+            generic == fast,
+            "the fast path and the generic path disagree:\n{fast:?}\n{generic:?}"
+        ),
+        Err(e) => panic!("the fast path built {fast:?} where the generic path fails: {e:?}"),
+    }
 }
 
 /// Target `auto_read`: format detection, then the reader it picks; the result is the
 /// same as naming that format.
 pub fn auto_read(data: &[u8]) {
+    check_fast_path(data, &ReadOptions::new());
     let auto = Value::from_slice(data);
     match &auto {
         Ok(value) => check_reencode(value),

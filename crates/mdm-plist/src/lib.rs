@@ -153,6 +153,17 @@ pub(crate) fn prepare(bytes: &[u8], options: &ReadOptions) -> Result<Format> {
     }
 }
 
+/// Reads a binary document through the event stream and [`Parser`], with the options
+/// already fitted to its size ([`ReadOptions::for_binary`]). This is what decides whenever
+/// the fast path ([`binary::build_value`]) gives up; the fuzzing harness also runs it
+/// alone, to check that both agree.
+pub(crate) fn read_binary_generic(bytes: &[u8], options: &ReadOptions) -> Result<Value> {
+    build::build(&mut Parser::new(
+        BinarySource::new(bytes, options)?,
+        options,
+    ))
+}
+
 /// Reads at most `limit` bytes from `reader`; more is [`ErrorKind::InputTooLarge`].
 ///
 /// The buffer grows with what is actually read, never to a size the input announces.
@@ -190,10 +201,10 @@ impl Value {
             Format::Xml => build::build(&mut Parser::new(XmlSource::new(bytes)?, options)),
             Format::Binary => {
                 let options = options.for_binary(bytes.len());
-                build::build(&mut Parser::new(
-                    BinarySource::new(bytes, &options)?,
-                    &options,
-                ))
+                match binary::build_value(bytes, &options) {
+                    Some(value) => Ok(value),
+                    None => read_binary_generic(bytes, &options),
+                }
             }
         }
     }

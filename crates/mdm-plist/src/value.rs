@@ -320,21 +320,56 @@ impl From<Vec<Value>> for Value {
     }
 }
 
-/// Moves every child of a container value onto `stack`, so that the container drops flat.
-fn drain_children(value: Value, stack: &mut Vec<Value>) {
+/// Drops `value` now if that cannot recurse: a scalar, or a container of scalars (its
+/// children dropped first, so its own drop finds nothing to do). A container holding a
+/// container goes onto `stack` instead.
+#[inline]
+fn drop_or_defer(value: Value, stack: &mut Vec<Value>) {
     match value {
-        Value::Array(mut a) => stack.append(&mut a.items),
-        Value::Dictionary(mut d) => stack.extend(d.entries.drain(..).map(|(_, v)| v)),
+        Value::Array(mut a) => {
+            if a.items.iter().any(Value::is_container) {
+                stack.push(Value::Array(a));
+            } else {
+                // Dropped here, so that the array's own drop has nothing left to check.
+                drop(std::mem::take(&mut a.items));
+            }
+        }
+        Value::Dictionary(mut d) => {
+            if d.entries.iter().any(|(_, v)| v.is_container()) {
+                stack.push(Value::Dictionary(d));
+            } else {
+                drop(std::mem::take(&mut d.entries));
+            }
+        }
         _ => {}
     }
 }
 
-/// Drops `items` without recursion: nested containers are emptied onto a work list first.
-fn drop_flat(items: &mut Vec<Value>) {
-    if !items.iter().any(Value::is_container) {
-        return;
+/// Takes a container value apart: each child is dropped now or deferred onto `stack`
+/// ([`drop_or_defer`]), and the container, then empty, drops.
+fn drain_children(value: Value, stack: &mut Vec<Value>) {
+    match value {
+        Value::Array(mut a) => {
+            for child in a.items.drain(..) {
+                drop_or_defer(child, stack);
+            }
+        }
+        Value::Dictionary(mut d) => {
+            for (_, child) in d.entries.drain(..) {
+                drop_or_defer(child, stack);
+            }
+        }
+        _ => {}
     }
-    let mut stack = std::mem::take(items);
+}
+
+/// Drops `values` without recursion: a child that holds containers is taken apart on a
+/// work list instead of dropped, so no drop goes deeper than one level of containers.
+fn drop_flat(values: impl Iterator<Item = Value>) {
+    let mut stack = Vec::new();
+    for value in values {
+        drop_or_defer(value, &mut stack);
+    }
     while let Some(value) = stack.pop() {
         drain_children(value, &mut stack);
     }
@@ -369,7 +404,9 @@ impl Array {
 
 impl Drop for Array {
     fn drop(&mut self) {
-        drop_flat(&mut self.items);
+        if self.items.iter().any(Value::is_container) {
+            drop_flat(self.items.drain(..));
+        }
     }
 }
 
@@ -581,12 +618,8 @@ impl Dictionary {
 
 impl Drop for Dictionary {
     fn drop(&mut self) {
-        if !self.entries.iter().any(|(_, v)| v.is_container()) {
-            return;
-        }
-        let mut stack: Vec<Value> = self.entries.drain(..).map(|(_, v)| v).collect();
-        while let Some(value) = stack.pop() {
-            drain_children(value, &mut stack);
+        if self.entries.iter().any(|(_, v)| v.is_container()) {
+            drop_flat(self.entries.drain(..).map(|(_, v)| v));
         }
     }
 }

@@ -25,14 +25,14 @@ pub(crate) struct BinarySource<'a> {
     bytes: &'a [u8],
     /// The object area plus the header: `bytes[..offset_table_offset]`. Every object read
     /// goes through this slice, so nothing can run into the offset table or trailer.
-    objects: &'a [u8],
+    pub(crate) objects: &'a [u8],
     offset_size: usize,
-    ref_size: usize,
+    pub(crate) ref_size: usize,
     /// `64 - 8 * offset_size` and `64 - 8 * ref_size`, for [`read_be_shifted`].
     offset_shift: u32,
     ref_shift: u32,
     num_objects: usize,
-    top_object: usize,
+    pub(crate) top_object: usize,
     table_offset: usize,
     /// One bit per object: set while that container is open on the current path. Empty
     /// for documents of at most 64 objects, which use `on_path_small`.
@@ -370,7 +370,7 @@ impl<'a> BinarySource<'a> {
 
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn object_offset(&self, object: usize) -> Result<usize> {
         let entry = object
             .checked_mul(self.offset_size)
