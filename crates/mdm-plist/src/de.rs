@@ -101,6 +101,7 @@ pub fn from_slice_with<'de, T: Deserialize<'de>>(
 
 /// [`from_slice_with`] on the generic path only (binary documents skip the fast path),
 /// for checking the two against each other.
+#[cfg(feature = "fuzzing")]
 pub(crate) fn from_slice_generic<'de, T: Deserialize<'de>>(
     bytes: &'de [u8],
     options: &ReadOptions,
