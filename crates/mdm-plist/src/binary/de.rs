@@ -34,7 +34,7 @@ use crate::{Error, ErrorKind, ReadOptions, Result, magic};
 pub(crate) const MAX_FAST_DEPTH: usize = ReadOptions::DEFAULT_MAX_DEPTH;
 
 /// Dictionaries with more keys than this check duplicates through a hash set.
-const LINEAR_KEYS: usize = 16;
+const LINEAR_KEYS: usize = 8;
 
 /// Decodes `bytes`, a binary property list, into `T` on the fast path. An error only
 /// means "decode it on the generic path"; see the module docs.
@@ -481,17 +481,12 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let object = self.take()?;
-        let at = self.source.object_offset(object)?;
         // Most strings are short ASCII: straight to the visitor.
-        if let Some(text) = self
-            .source
-            .marker(at)
-            .and_then(|marker| self.source.plain_str(at, marker))
-        {
+        if let Some((_, text)) = self.source.plain_string_object(object) {
             self.spend(text.len())?;
             return visitor.visit_borrowed_str(text);
         }
-        match self.load_at(object, at)? {
+        match self.load(object)? {
             Loaded::Scalar(Event::Data(_) | Event::Date(_)) => Err(give_up()),
             loaded => self.visit_typed(loaded, visitor),
         }

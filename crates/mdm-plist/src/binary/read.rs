@@ -53,7 +53,7 @@ pub(crate) struct BinarySource<'a> {
 
 /// How many stretches of text [`TextRuns`] keeps, and how many validation calls it makes
 /// at most to find them.
-const TEXT_RUNS: usize = 4;
+const TEXT_RUNS: usize = 2;
 const TEXT_SCAN_CALLS: usize = 16;
 /// Shorter stretches are not kept: no string fits in them that is worth it.
 const TEXT_RUN_MIN: usize = 16;
@@ -69,15 +69,15 @@ const TEXT_RUN_MIN: usize = 16;
 /// numbers pays almost nothing for it; strings outside the stretches are validated one
 /// by one as before.
 struct TextRuns<'a> {
-    /// `(start offset, text)`; the first `len` are set.
-    runs: [(usize, &'a str); TEXT_RUNS],
+    /// `(start offset, text, whether it is all ASCII)`; the first `len` are set.
+    runs: [(usize, &'a str, bool); TEXT_RUNS],
     len: usize,
 }
 
 impl<'a> TextRuns<'a> {
     fn find(objects: &'a [u8]) -> Self {
         let mut text = Self {
-            runs: [(0, ""); TEXT_RUNS],
+            runs: [(0, "", true); TEXT_RUNS],
             len: 0,
         };
         let mut at = HEADER.len();
@@ -98,7 +98,7 @@ impl<'a> TextRuns<'a> {
                 ),
             };
             if let (Some(run), Some(slot)) = (run, text.runs.get_mut(text.len)) {
-                *slot = (at, run);
+                *slot = (at, run, all_ascii(run.as_bytes()));
                 text.len += 1;
                 if text.len == TEXT_RUNS {
                     break;
@@ -110,15 +110,15 @@ impl<'a> TextRuns<'a> {
     }
 
     /// The text of `len` bytes at `start`, if it lies in one stretch and starts and ends
-    /// on character boundaries.
+    /// on character boundaries, with whether that stretch is all ASCII.
     #[inline]
-    fn get(&self, start: usize, len: usize) -> Option<&'a str> {
+    fn get(&self, start: usize, len: usize) -> Option<(&'a str, bool)> {
         let runs = self.runs.get(..self.len)?;
-        for &(run_start, run) in runs {
+        for &(run_start, run, ascii) in runs {
             if let Some(from) = start.checked_sub(run_start)
-                && let Some(text) = run.get(from..from.checked_add(len)?)
+                && let Some(text) = run.get(from..from.saturating_add(len))
             {
-                return Some(text);
+                return Some((text, ascii));
             }
         }
         None
@@ -190,6 +190,18 @@ fn read_be_shifted(bytes: &[u8], at: usize, size: usize, shift: u32) -> Option<u
 /// Reads a fixed-size array at `at`.
 fn read_array<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     bytes.get(at..)?.first_chunk::<N>().copied()
+}
+
+/// Whether every byte is below 0x80, eight bytes at a time and without early exit:
+/// cheaper than `<[u8]>::is_ascii` on the short strings of a property list.
+#[inline]
+fn all_ascii(bytes: &[u8]) -> bool {
+    let (words, tail) = bytes.as_chunks::<8>();
+    let high = words
+        .iter()
+        .fold(0u64, |acc, word| acc | u64::from_ne_bytes(*word));
+    let tail = tail.iter().fold(0u8, |acc, &b| acc | b);
+    high & 0x8080_8080_8080_8080 == 0 && tail < 0x80
 }
 
 fn legal_size(size: u8) -> bool {
@@ -355,12 +367,6 @@ impl<'a> BinarySource<'a> {
     /// The top object's number.
     pub(crate) fn top_object(&self) -> usize {
         self.top_object
-    }
-
-    /// The marker byte at `at`, if `at` is in the object area.
-    #[inline]
-    pub(crate) fn marker(&self, at: usize) -> Option<u8> {
-        self.objects.get(at).copied()
     }
 
     /// The size of an object reference in bytes.
@@ -632,11 +638,11 @@ impl<'a> BinarySource<'a> {
             return None;
         }
         let (start, raw) = self.short_bytes(at, marker & 0x0F)?;
-        let text = match self.text.get(start, raw.len()) {
-            Some(text) => text,
-            None => std::str::from_utf8(raw).ok()?,
+        let (text, ascii) = match self.text.get(start, raw.len()) {
+            Some(found) => found,
+            None => (std::str::from_utf8(raw).ok()?, false),
         };
-        (kind == 0x7 || text.is_ascii()).then_some(text)
+        (kind == 0x7 || ascii || all_ascii(text.as_bytes())).then_some(text)
     }
 
     /// [`Self::string`] for every string object, with the error for a bad one.
@@ -785,11 +791,50 @@ impl<'a> BinarySource<'a> {
             return Some(text);
         }
         let at = self.object_offset(object).ok()?;
-        let text = self.plain_str(at, self.marker(at)?)?;
+        let text = self.plain_str(at, *self.objects.get(at)?)?;
         if let Some(entry) = self.key_cache.get_mut(slot) {
             *entry = (object, at, text);
         }
         Some(text)
+    }
+
+    /// Object `object` as text, with its offset, when it is a plain string (see
+    /// [`Self::plain_str`]): the offset lookup, marker, length and text in one pass, for
+    /// the fast paths. `None` leaves everything else, errors included, to the general
+    /// path. Arithmetic saturates where an overflow can only produce a position past the
+    /// input, which the next bounds check refuses.
+    #[inline]
+    pub(crate) fn plain_string_object(&self, object: usize) -> Option<(usize, &'a str)> {
+        let entry = object
+            .saturating_mul(self.offset_size)
+            .saturating_add(self.table_offset);
+        // The trailer follows the offset table, so 8 bytes are always there to load.
+        let raw = self.bytes.get(entry..)?.first_chunk::<8>()?;
+        let at = usize::try_from(u64::from_be_bytes(*raw) >> self.offset_shift).ok()?;
+        if at < HEADER.len() {
+            return None;
+        }
+        // `objects` ends at the offset table: an offset at or past it finds nothing.
+        let (&marker, body) = self.objects.get(at..)?.split_first()?;
+        let kind = marker >> 4;
+        if kind != 0x5 && kind != 0x7 {
+            return None;
+        }
+        let (len, start) = match marker & 0x0F {
+            0x0F => match body {
+                [0x10, len, ..] => (usize::from(*len), at.saturating_add(3)),
+                _ => return None,
+            },
+            nibble => (usize::from(nibble), at.saturating_add(1)),
+        };
+        let (text, ascii) = match self.text.get(start, len) {
+            Some(found) => found,
+            None => (
+                std::str::from_utf8(self.objects.get(start..start.saturating_add(len))?).ok()?,
+                false,
+            ),
+        };
+        (kind == 0x7 || ascii || all_ascii(text.as_bytes())).then_some((at, text))
     }
 
     /// Emits the key object `object`, which must be a string.
