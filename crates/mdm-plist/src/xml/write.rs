@@ -298,6 +298,16 @@ fn base64_pair(bits: u64) -> u64 {
     u64::from(BASE64_PAIRS.get(index).copied().unwrap_or_default())
 }
 
+/// The eight base64 characters of the low 48 bits of `bits`, first character in the
+/// low byte.
+#[inline(always)]
+fn encode_48(bits: u64) -> u64 {
+    base64_pair(bits >> 36)
+        | (base64_pair(bits >> 24) << 16)
+        | (base64_pair(bits >> 12) << 32)
+        | (base64_pair(bits) << 48)
+}
+
 /// Encodes six bytes as eight base64 characters.
 fn encode_six(bytes: [u8; 6]) -> [u8; 8] {
     let [a, b, c, d, e, f] = bytes;
@@ -328,12 +338,15 @@ fn encode_whole_groups(input: &[u8], out: &mut [u8]) {
     };
     let (out_pairs, _) = head.as_chunks_mut::<16>();
     for (dst, src) in out_pairs.iter_mut().zip(twelves) {
-        let [a, b, c, d, e, f, g, h, i, j, k, l] = *src;
-        let [a0, a1, a2, a3, a4, a5, a6, a7] = encode_six([a, b, c, d, e, f]);
-        let [b0, b1, b2, b3, b4, b5, b6, b7] = encode_six([g, h, i, j, k, l]);
-        *dst = [
-            a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7,
-        ];
+        // Two overlapping 8-byte loads hold the two 6-byte groups: bytes 0..6 at the top
+        // of the first, bytes 6..12 at the bottom of the second.
+        let (head, _) = src.split_first_chunk::<8>().unwrap_or((&[0; 8], &[]));
+        let (_, tail) = src.split_last_chunk::<8>().unwrap_or((&[], &[0; 8]));
+        let first = u64::from_be_bytes(*head) >> 16;
+        let second = u64::from_be_bytes(*tail);
+        let (x, y) = dst.split_at_mut(8);
+        x.copy_from_slice(&encode_48(first).to_le_bytes());
+        y.copy_from_slice(&encode_48(second).to_le_bytes());
     }
     let (sixes, rest) = rest.as_chunks::<6>();
     let Some((head, tail)) = out.split_at_mut_checked(sixes.len() * 8) else {
