@@ -1556,6 +1556,46 @@ mod tests {
         }
     }
 
+    #[test]
+    fn all_ascii_finds_a_high_byte_anywhere() {
+        for len in 0..40 {
+            let mut bytes = vec![b'a'; len];
+            assert!(all_ascii(&bytes), "{len}");
+            for at in 0..len {
+                bytes[at] = 0x80;
+                assert!(!all_ascii(&bytes), "{len} {at}");
+                bytes[at] = 0xff;
+                assert!(!all_ascii(&bytes), "{len} {at}");
+                bytes[at] = 0x7f;
+                assert!(all_ascii(&bytes), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_runs_cover_strings_only_within_one_stretch() {
+        // Header, an invalid byte, 20 ASCII bytes, an invalid byte, 20 more.
+        let mut objects = HEADER.to_vec();
+        objects.push(0xD1);
+        objects.extend_from_slice(b"abcdefghijklmnopqrst");
+        objects.push(0xFF);
+        objects.extend_from_slice(b"ABCDEFGHIJKLMNOPQRST");
+        let runs = TextRuns::find(&objects);
+        assert_eq!(runs.get(9, 20), Some(("abcdefghijklmnopqrst", true)));
+        assert_eq!(runs.get(12, 3), Some(("def", true)));
+        assert_eq!(runs.get(30, 20), Some(("ABCDEFGHIJKLMNOPQRST", true)));
+        // Across the invalid byte, or past the end: not in any stretch.
+        assert_eq!(runs.get(25, 10), None);
+        assert_eq!(runs.get(45, 10), None);
+        // A stretch with multi-byte characters: cut only on character boundaries.
+        let mut objects = HEADER.to_vec();
+        objects.push(0xD1);
+        objects.extend_from_slice("ééééééééé".as_bytes());
+        let runs = TextRuns::find(&objects);
+        assert_eq!(runs.get(9, 4), Some(("éé", false)));
+        assert_eq!(runs.get(10, 2), None);
+    }
+
     fn fixture(name: &str) -> Option<Vec<u8>> {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/hostile")
