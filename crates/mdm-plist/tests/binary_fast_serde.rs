@@ -416,3 +416,91 @@ fn text_found_in_a_valid_stretch_still_obeys_its_marker() {
         ErrorKind::InvalidUtf8
     );
 }
+
+/// A string field that turns any failure into `None`: it swallows the error its
+/// deserializer returns.
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(String::deserialize(d).ok())
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct Lenient {
+    #[serde(deserialize_with = "lenient_string")]
+    a: Option<String>,
+    b: u8,
+}
+
+#[test]
+fn an_error_a_visitor_swallows_still_makes_the_fast_path_give_up() {
+    // {a: [1], b: 2}: the array under `a` is a type error the field swallows; the generic
+    // path is left inside the array and fails, so the fast path must not succeed.
+    let data = assemble(
+        &[
+            b"\xD2\x01\x02\x03\x04",
+            b"\x51a",
+            b"\x51b",
+            b"\xA1\x05",
+            b"\x10\x02",
+            b"\x10\x01",
+        ],
+        0,
+    );
+    assert!(!check_fast_serde::<Lenient>(&data));
+    assert!(decode::<Lenient>(&data, &ReadOptions::new()).is_err());
+    // {a: 5, b: 2}: a scalar type error leaves both paths in step; both succeed (on the
+    // generic path, since the fast path gives up after any error).
+    let data = assemble(
+        &[
+            b"\xD2\x01\x02\x03\x04",
+            b"\x51a",
+            b"\x51b",
+            b"\x10\x05",
+            b"\x10\x02",
+        ],
+        0,
+    );
+    check_fast_serde::<Lenient>(&data);
+    assert_eq!(
+        decode::<Lenient>(&data, &ReadOptions::new()).unwrap(),
+        Lenient { a: None, b: 2 }
+    );
+}
+
+/// Never looks at its deserializer.
+fn constant<'de, D: serde::Deserializer<'de>>(_: D) -> Result<u8, D::Error> {
+    Ok(7)
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct UntouchedField {
+    #[serde(deserialize_with = "constant")]
+    a: u8,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+enum UntouchedVariant {
+    V(#[serde(deserialize_with = "constant")] u8),
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct UntouchedItem(#[serde(deserialize_with = "constant")] u8, u8);
+
+#[test]
+fn a_map_or_variant_value_nobody_looks_at_fails_on_both_paths() {
+    // {a: 1} and {V: 1}: the generic path finds the unread value where the next key or
+    // the end of the dictionary should be.
+    let field = assemble(&[b"\xD1\x01\x02", b"\x51a", b"\x10\x01"], 0);
+    assert!(!check_fast_serde::<UntouchedField>(&field));
+    assert!(decode::<UntouchedField>(&field, &ReadOptions::new()).is_err());
+    let variant = assemble(&[b"\xD1\x01\x02", b"\x51V", b"\x10\x01"], 0);
+    assert!(!check_fast_serde::<UntouchedVariant>(&variant));
+    assert!(decode::<UntouchedVariant>(&variant, &ReadOptions::new()).is_err());
+    // [1, 2]: an array item is read ahead on the generic path, so one left unread is
+    // skipped there, and the fast path agrees.
+    let items = assemble(&[b"\xA2\x01\x02", b"\x10\x01", b"\x10\x02"], 0);
+    assert!(check_fast_serde::<UntouchedItem>(&items));
+    assert_eq!(
+        decode::<UntouchedItem>(&items, &ReadOptions::new()).unwrap(),
+        UntouchedItem(7, 2)
+    );
+}

@@ -54,11 +54,18 @@ pub(crate) fn from_slice<'de, T: de::Deserialize<'de>>(
         nodes_left: options.max_nodes,
         bytes_left: options.max_expanded_bytes,
         variant_read: false,
+        peeked: false,
+        failed: false,
     };
     // Returned as it is, not unwrapped and wrapped again: a large `T` is not copied.
     let result = T::deserialize(&mut de);
     if result.is_ok() {
         de.skip_pending()?;
+        // A visitor may swallow an error it was handed and carry on; the generic path is
+        // then in a state this one does not copy, so only it may decide.
+        if de.failed {
+            return Err(give_up());
+        }
     }
     result
 }
@@ -83,6 +90,13 @@ struct Fast<'a> {
     /// Set by each method of [`VariantAccess`], so that an enum whose variant content was
     /// never read is noticed.
     variant_read: bool,
+    /// Whether `pending` was looked at by `deserialize_option` or a newtype struct, as the
+    /// generic path reads ahead there: a value its visitor then leaves unread is skipped.
+    /// A map value or newtype variant nobody looked at fails on the generic path instead.
+    peeked: bool,
+    /// Set whenever an error leaves the deserializer or one of its accessors: a visitor
+    /// that swallows it must not make the fast path succeed.
+    failed: bool,
 }
 
 /// One object, read.
@@ -101,6 +115,40 @@ struct Container {
 }
 
 impl<'a> Fast<'a> {
+    /// Runs one request of a visitor, noting whether it failed.
+    #[inline(always)]
+    fn guarded<T>(&mut self, request: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let result = request(self);
+        self.noted(result)
+    }
+
+    /// Notes a result that goes back to a visitor.
+    #[inline(always)]
+    fn noted<T>(&mut self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+
+    /// Makes `object` the next value to read, not yet looked at.
+    #[inline]
+    fn set_pending(&mut self, object: usize) {
+        self.pending = Some(object);
+        self.peeked = false;
+    }
+
+    /// After a map value or newtype variant was read: one that its seed never looked at
+    /// is left in the generic path's event stream, where it fails; one looked at and left
+    /// unread is checked and skipped.
+    #[inline]
+    fn finish_value(&mut self) -> Result<()> {
+        if self.pending.is_some() && !self.peeked {
+            return Err(give_up());
+        }
+        self.skip_pending()
+    }
+
     /// The pending object; asking twice is a visitor breaking serde's calling rules.
     #[inline]
     fn take(&mut self) -> Result<usize> {
@@ -407,26 +455,43 @@ macro_rules! deserialize_integer {
     ($($method:ident => $visit:ident, $ty:ty, $wide:ident;)*) => {$(
         #[inline]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-            match self.next()? {
+            self.guarded(|de| match de.next()? {
                 Loaded::Scalar(Event::Integer(i)) => {
                     match i.$wide().and_then(|w| <$ty>::try_from(w).ok()) {
                         Some(v) => visitor.$visit(v),
                         None => Err(give_up()),
                     }
                 }
-                loaded => self.visit_typed(loaded, visitor),
-            }
+                loaded => de.visit_typed(loaded, visitor),
+            })
         }
     )*};
 }
 
+/// Requests that read the pending object and visit it as `deserialize_any` would, with
+/// dates and UIDs as type errors.
+macro_rules! deserialize_typed {
+    ($($method:ident;)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            self.guarded(|de| {
+                let loaded = de.next()?;
+                de.visit_typed(loaded, visitor)
+            })
+        }
+    )*};
+}
+
+// Every method runs through `guarded`, so that an error a visitor swallows is still
+// noticed (see `Fast::failed`).
 impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
     type Error = Error;
 
     #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_loaded(loaded, visitor)
+        self.guarded(|de| {
+            let loaded = de.next()?;
+            de.visit_loaded(loaded, visitor)
+        })
     }
 
     deserialize_integer! {
@@ -440,56 +505,49 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         deserialize_u64 => visit_u64, u64, as_u64;
     }
 
+    deserialize_typed! {
+        deserialize_bool;
+        deserialize_f32;
+        deserialize_f64;
+        deserialize_char;
+        deserialize_bytes;
+        deserialize_byte_buf;
+        deserialize_map;
+        deserialize_identifier;
+    }
+
     fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.next()? {
+        self.guarded(|de| match de.next()? {
             Loaded::Scalar(Event::Integer(i)) => visitor.visit_i128(i.as_i128()),
-            loaded => self.visit_typed(loaded, visitor),
-        }
+            loaded => de.visit_typed(loaded, visitor),
+        })
     }
 
     fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.next()? {
+        self.guarded(|de| match de.next()? {
             Loaded::Scalar(Event::Integer(i)) => match i.as_u64() {
                 Some(u) => visitor.visit_u128(u128::from(u)),
                 None => Err(give_up()),
             },
-            loaded => self.visit_typed(loaded, visitor),
-        }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
-    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
+            loaded => de.visit_typed(loaded, visitor),
+        })
     }
 
     /// Only a string is a string: data and dates are type errors.
     #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let object = self.take()?;
-        // Most strings are short ASCII: straight to the visitor.
-        if let Some((_, text)) = self.source.plain_string_object(object) {
-            self.spend(text.len())?;
-            return visitor.visit_borrowed_str(text);
-        }
-        match self.load(object)? {
-            Loaded::Scalar(Event::Data(_) | Event::Date(_)) => Err(give_up()),
-            loaded => self.visit_typed(loaded, visitor),
-        }
+        self.guarded(|de| {
+            let object = de.take()?;
+            // Most strings are short ASCII: straight to the visitor.
+            if let Some((_, text)) = de.source.plain_string_object(object) {
+                de.spend(text.len())?;
+                return visitor.visit_borrowed_str(text);
+            }
+            match de.load(object)? {
+                Loaded::Scalar(Event::Data(_) | Event::Date(_)) => Err(give_up()),
+                loaded => de.visit_typed(loaded, visitor),
+            }
+        })
     }
 
     #[inline]
@@ -497,28 +555,21 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         self.deserialize_str(visitor)
     }
 
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
     /// A value that is there is `Some`; if the visitor leaves it unread, whoever asked
     /// for it checks it afterwards.
     #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.pending.is_none() {
-            return Err(give_up());
-        }
-        visitor.visit_some(self)
+        self.guarded(|de| {
+            if de.pending.is_none() {
+                return Err(give_up());
+            }
+            de.peeked = true;
+            visitor.visit_some(de)
+        })
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_unit(visitor)
+        self.guarded(|de| de.visit_unit(visitor))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -526,7 +577,7 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         _name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
-        self.visit_unit(visitor)
+        self.guarded(|de| de.visit_unit(visitor))
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -534,29 +585,32 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
-        if name == magic::DATE || name == magic::UID {
-            return match self.next()? {
-                Loaded::Scalar(Event::Date(d)) if name == magic::DATE => {
-                    visitor.visit_newtype_struct(d.apple_seconds().into_deserializer())
-                }
-                Loaded::Scalar(Event::Uid(u)) if name == magic::UID => {
-                    visitor.visit_newtype_struct(u.get().into_deserializer())
-                }
-                loaded => self.visit_typed(loaded, visitor),
-            };
-        }
-        if self.pending.is_none() {
-            return Err(give_up());
-        }
-        visitor.visit_newtype_struct(self)
+        self.guarded(|de| {
+            if name == magic::DATE || name == magic::UID {
+                return match de.next()? {
+                    Loaded::Scalar(Event::Date(d)) if name == magic::DATE => {
+                        visitor.visit_newtype_struct(d.apple_seconds().into_deserializer())
+                    }
+                    Loaded::Scalar(Event::Uid(u)) if name == magic::UID => {
+                        visitor.visit_newtype_struct(u.get().into_deserializer())
+                    }
+                    loaded => de.visit_typed(loaded, visitor),
+                };
+            }
+            if de.pending.is_none() {
+                return Err(give_up());
+            }
+            de.peeked = true;
+            visitor.visit_newtype_struct(de)
+        })
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.visit_sequence(visitor)
+        self.guarded(|de| de.visit_sequence(visitor))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
-        self.visit_sequence(visitor)
+        self.guarded(|de| de.visit_sequence(visitor))
     }
 
     fn deserialize_tuple_struct<V: Visitor<'de>>(
@@ -565,13 +619,10 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         _len: usize,
         visitor: V,
     ) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
+        self.guarded(|de| {
+            let loaded = de.next()?;
+            de.visit_typed(loaded, visitor)
+        })
     }
 
     #[inline]
@@ -581,8 +632,10 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
+        self.guarded(|de| {
+            let loaded = de.next()?;
+            de.visit_typed(loaded, visitor)
+        })
     }
 
     /// A string is a unit variant; a one-key dictionary the variant its key names.
@@ -592,33 +645,30 @@ impl<'de> de::Deserializer<'de> for &mut Fast<'de> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        match self.next()? {
+        self.guarded(|de| match de.next()? {
             Loaded::Scalar(Event::String(s)) => visitor.visit_enum(UnitVariant(s)),
             Loaded::Container(container) if container.is_dictionary && container.len == 1 => {
-                self.variant_read = false;
+                de.variant_read = false;
                 let value = visitor.visit_enum(VariantAccess {
-                    de: &mut *self,
+                    de: &mut *de,
                     container,
                 })?;
-                if !self.variant_read {
+                if !de.variant_read {
                     return Err(give_up());
                 }
-                self.close(container);
+                de.close(container);
                 Ok(value)
             }
             _ => Err(give_up()),
-        }
-    }
-
-    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let loaded = self.next()?;
-        self.visit_typed(loaded, visitor)
+        })
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let object = self.take()?;
-        self.skip(object)?;
-        visitor.visit_unit()
+        self.guarded(|de| {
+            let object = de.take()?;
+            de.skip(object)?;
+            visitor.visit_unit()
+        })
     }
 }
 
@@ -635,11 +685,9 @@ struct MapAccess<'d, 'a> {
     seen: SeenKeys<'a>,
 }
 
-impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
-    type Error = Error;
-
+impl<'a> MapAccess<'_, 'a> {
     #[inline]
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+    fn key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         if self.value_due {
             return Err(give_up());
         }
@@ -654,7 +702,7 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
     }
 
     #[inline]
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+    fn value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value> {
         if !self.value_due {
             return Err(give_up());
         }
@@ -666,10 +714,26 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
         let object = self.de.child(&self.container, slot)?;
         self.value_due = false;
         self.next = self.next.saturating_add(1);
-        self.de.pending = Some(object);
+        self.de.set_pending(object);
         let value = seed.deserialize(&mut *self.de)?;
-        self.de.skip_pending()?;
+        self.de.finish_value()?;
         Ok(value)
+    }
+}
+
+impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
+    type Error = Error;
+
+    #[inline]
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        let result = self.key_seed(seed);
+        self.de.noted(result)
+    }
+
+    #[inline]
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        let result = self.value_seed(seed);
+        self.de.noted(result)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -684,20 +748,31 @@ struct SeqAccess<'d, 'a> {
     next: usize,
 }
 
-impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
-    type Error = Error;
-
+impl<'a> SeqAccess<'_, 'a> {
     #[inline]
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+    fn element_seed<T: DeserializeSeed<'a>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         if self.next >= self.container.len {
             return Ok(None);
         }
         let object = self.de.child(&self.container, self.next)?;
         self.next = self.next.saturating_add(1);
-        self.de.pending = Some(object);
+        // The generic path reads each item ahead to find the array's end: an item its
+        // seed leaves unread is skipped there, so here too.
+        self.de.set_pending(object);
+        self.de.peeked = true;
         let value = seed.deserialize(&mut *self.de)?;
         self.de.skip_pending()?;
         Ok(Some(value))
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
+    type Error = Error;
+
+    #[inline]
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        let result = self.element_seed(seed);
+        self.de.noted(result)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -716,11 +791,17 @@ impl<'de> de::EnumAccess<'de> for VariantAccess<'_, 'de> {
     type Variant = Self;
 
     fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Self)> {
-        let key = self.de.key(&self.container, 0, &mut SeenKeys::new())?;
-        let variant = seed.deserialize(KeyDeserializer(Cow::Borrowed(key)))?;
-        let value = self.de.child(&self.container, 1)?;
-        self.de.pending = Some(value);
-        Ok((variant, self))
+        let read = (|| {
+            let key = self.de.key(&self.container, 0, &mut SeenKeys::new())?;
+            let variant = seed.deserialize(KeyDeserializer(Cow::Borrowed(key)))?;
+            let value = self.de.child(&self.container, 1)?;
+            self.de.set_pending(value);
+            Ok(variant)
+        })();
+        match self.de.noted(read) {
+            Ok(variant) => Ok((variant, self)),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -729,22 +810,28 @@ impl<'de> de::VariantAccess<'de> for VariantAccess<'_, 'de> {
 
     /// The value under a unit variant's key carries nothing; it is checked and skipped.
     fn unit_variant(self) -> Result<()> {
-        self.de.skip_pending()?;
-        self.de.variant_read = true;
-        Ok(())
+        self.de.guarded(|de| {
+            de.skip_pending()?;
+            de.variant_read = true;
+            Ok(())
+        })
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value> {
-        let value = seed.deserialize(&mut *self.de)?;
-        self.de.skip_pending()?;
-        self.de.variant_read = true;
-        Ok(value)
+        self.de.guarded(|de| {
+            let value = seed.deserialize(&mut *de)?;
+            de.finish_value()?;
+            de.variant_read = true;
+            Ok(value)
+        })
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value> {
-        let value = de::Deserializer::deserialize_tuple(&mut *self.de, len, visitor)?;
-        self.de.variant_read = true;
-        Ok(value)
+        self.de.guarded(|de| {
+            let value = de::Deserializer::deserialize_tuple(&mut *de, len, visitor)?;
+            de.variant_read = true;
+            Ok(value)
+        })
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -752,8 +839,10 @@ impl<'de> de::VariantAccess<'de> for VariantAccess<'_, 'de> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value> {
-        let value = de::Deserializer::deserialize_struct(&mut *self.de, "", fields, visitor)?;
-        self.de.variant_read = true;
-        Ok(value)
+        self.de.guarded(|de| {
+            let value = de::Deserializer::deserialize_struct(&mut *de, "", fields, visitor)?;
+            de.variant_read = true;
+            Ok(value)
+        })
     }
 }
