@@ -376,12 +376,71 @@ where
     true
 }
 
+/// A typed view that bends serde's rules as far as they allow: fields that swallow the
+/// error their deserializer returns, one that never looks at its value, and one whose
+/// `Option` visitor ignores its deserializer. The fast path must still agree with the
+/// generic one on it.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TypedLenient {
+    /// `Status`, `None` when it is not a string.
+    #[serde(default, deserialize_with = "swallow_errors")]
+    pub status: Option<String>,
+    /// `ErrorChain`, `None` when it does not decode.
+    #[serde(default, deserialize_with = "swallow_errors")]
+    pub error_chain: Option<Vec<TypedErrorItem>>,
+    /// `Answer`, `None` when it does not decode.
+    #[serde(default, deserialize_with = "swallow_errors")]
+    pub answer: Option<TypedAnswer>,
+    /// `Count`, whose value is never looked at.
+    #[serde(default, deserialize_with = "never_look")]
+    pub count: u8,
+    /// `UDID`, present or not; its value is never looked at.
+    #[serde(rename = "UDID", default)]
+    pub udid: Option<Unseen>,
+}
+
+/// Present, with its value unread: `deserialize_option` whose `visit_some` ignores the
+/// deserializer it is given.
+#[derive(Debug, PartialEq)]
+pub struct Unseen;
+
+impl<'de> Deserialize<'de> for Unseen {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Blind;
+        impl<'de> serde::de::Visitor<'de> for Blind {
+            type Value = Unseen;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, _: D) -> Result<Unseen, D::Error> {
+                Ok(Unseen)
+            }
+        }
+        deserializer.deserialize_option(Blind)
+    }
+}
+
+fn swallow_errors<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(T::deserialize(deserializer).ok())
+}
+
+fn never_look<'de, D: serde::Deserializer<'de>>(_: D) -> Result<u8, D::Error> {
+    Ok(1)
+}
+
 /// Target `serde_typed`: typed decoding of any bytes into [`TypedResult`]. A decoded
 /// struct serializes back to a plist that decodes equal, and decoding the bytes agrees
 /// with decoding the [`Value`] read from them. On binary input, the fast path agrees with
-/// the generic one ([`check_fast_serde`]) for [`TypedResult`] and [`Value`].
+/// the generic one ([`check_fast_serde`]) for [`TypedResult`], [`TypedLenient`] and
+/// [`Value`].
 pub fn serde_typed(data: &[u8]) {
     check_fast_serde::<TypedResult>(data);
+    check_fast_serde::<TypedLenient>(data);
     check_fast_serde::<Value>(data);
     let typed = crate::from_slice::<TypedResult>(data);
     let through_value = Value::from_slice(data).and_then(|v| crate::from_value::<TypedResult>(&v));
