@@ -9,11 +9,14 @@
 //! It makes every check that decides whether the generic path succeeds (depth, node and
 //! byte budgets, cycles, string keys, duplicate keys, UTF-8, the whole document read or
 //! skipped) but reports none of them well: any error, its own or a visitor's, only says
-//! that the fast path gave up. The caller then decodes the document again on the generic
-//! path, whose result is the one returned, error offset and key path included. So the
-//! rule this module keeps is one-sided: whenever it succeeds, the generic path succeeds
-//! with the same value (the fuzz target `serde_typed` checks exactly that). Well-formed
-//! documents, the ones worth being fast for, are decoded once.
+//! that the fast path gave up, and once one has been returned it cannot succeed any more,
+//! even if a visitor swallows the error and carries on (the generic path may then be
+//! left mid-container, which this path does not copy). The caller then decodes the
+//! document again on the generic path, whose result is the one returned, error offset
+//! and key path included. So the rule this module keeps is one-sided: whenever it
+//! succeeds, the generic path succeeds with the same value (the fuzz target
+//! `serde_typed` checks exactly that). Well-formed documents, the ones worth being fast
+//! for, are decoded once.
 //!
 //! Visitors recurse, here as on the generic path; so does skipping an unread value here,
 //! which is why the fast path is only taken for depth limits up to [`MAX_FAST_DEPTH`].
