@@ -30,6 +30,14 @@
 //! ([`ReadOptions::with_max_depth`], 128 by default) is what bounds that recursion, so
 //! raise it only for input you trust.
 //!
+//! A type may recover from an error its deserializer returns (a lenient field that turns
+//! a value of the wrong type into `None`): decoding goes on after the failed value, whole
+//! containers included, and the rest of the document is read and checked as usual. An
+//! error in the document itself (bad syntax, a limit, a duplicate key) ends the decode
+//! even if the type swallows it, as does a failure inside an enum written as a
+//! dictionary. A type that reads less than the whole document, or none of it, still
+//! gets a decode that fails when the document is invalid.
+//!
 //! Every error carries the byte offset of the event concerned and the JSON Pointer of the
 //! value concerned; a missing field names the dictionary that lacks it.
 
@@ -175,14 +183,23 @@ fn deserialize_from<'a, S: Source<'a>, T: Deserialize<'a>>(
     let mut de = Deserializer {
         parser: Parser::new(source, options),
         peeked: None,
+        broken: None,
     };
     // An error a `Deserialize` impl makes itself, after reading, gets a position here.
     let result = T::deserialize(&mut de);
     if result.is_ok() {
         // A visitor may leave a value it was offered unread (`visit_some` that ignores
-        // its deserializer); it is still checked, so a success means the whole document
-        // is valid.
+        // its deserializer), or the type may not read the document at all; the rest is
+        // still read and checked, so a success means the whole document is valid.
         de.discard_peeked()?;
+        while !de.parser.is_finished() {
+            de.next()?;
+        }
+        // An error in the document, or one that left the stream out of step, ends the
+        // decode even if the type chose to recover from it.
+        if let Some(broken) = de.broken.take() {
+            return Err(broken);
+        }
     }
     // Returned as it is, not unwrapped and wrapped again: a large `T` is not copied.
     de.located(result)
@@ -194,6 +211,13 @@ struct Deserializer<'a, S> {
     /// An event read ahead (to find the end of an array, or by `deserialize_option`) that
     /// starts the next value.
     peeked: Option<Event<'a>>,
+    /// The first error that makes the rest of the stream meaningless: one in the
+    /// document itself, or a failure that left the stream out of step with the visitors.
+    /// Once set, every read fails with it and so does the decode, even when a visitor
+    /// swallowed the error it was given. (A visitor's error on a value it has read whole,
+    /// such as a string where a number was wanted, leaves the stream in step; a type
+    /// may recover from it.)
+    broken: Option<Error>,
 }
 
 impl<'a, S: Source<'a>> Deserializer<'a, S> {
@@ -201,17 +225,57 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
     fn next(&mut self) -> Result<Event<'a>> {
         match self.peeked.take() {
             Some(event) => Ok(event),
-            None => self.parser.next(),
+            None => self.pull(),
         }
+    }
+
+    /// The parser's next event, unless the stream is broken.
+    #[inline]
+    fn pull(&mut self) -> Result<Event<'a>> {
+        if let Some(broken) = &self.broken {
+            return Err(broken.replica());
+        }
+        match self.parser.next() {
+            Ok(event) => Ok(event),
+            Err(e) => Err(self.breaks(e)),
+        }
+    }
+
+    /// Records `err` (already located) as the error that broke the stream, unless an
+    /// earlier one did, and hands it on.
+    #[cold]
+    fn breaks(&mut self, err: Error) -> Error {
+        if self.broken.is_none() {
+            self.broken = Some(err.replica());
+        }
+        err
     }
 
     /// Makes sure the next value's first event is in `peeked`.
     #[inline]
     fn peek(&mut self) -> Result<()> {
         if self.peeked.is_none() {
-            self.peeked = Some(self.parser.next()?);
+            self.peeked = Some(self.pull()?);
         }
         Ok(())
+    }
+
+    /// After a visitor failed inside a container: reads the rest of the innermost open
+    /// container, so that the stream is back in step for whoever handles the error. A
+    /// failure while reading breaks the stream (see [`Self::broken`]).
+    #[cold]
+    fn skip_rest(&mut self) {
+        let mut depth: usize = 1;
+        while depth > 0 {
+            match self.next() {
+                Ok(Event::StartDictionary(_) | Event::StartArray(_)) => {
+                    depth = depth.saturating_add(1);
+                }
+                Ok(Event::EndDictionary | Event::EndArray) => depth -= 1,
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
     }
 
     /// Gives a visitor's result the position of the last event, if it has none yet.
@@ -237,7 +301,8 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
         let mut depth: usize = match first {
             Event::StartDictionary(_) | Event::StartArray(_) => 1,
             Event::EndDictionary | Event::EndArray | Event::Key(_) => {
-                return Err(self.error(misplaced(&first)));
+                let err = self.error(misplaced(&first));
+                return Err(self.breaks(err));
             }
             _ => return Ok(()),
         };
@@ -283,7 +348,8 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
                 self.located(visitor.visit_map(MagicMap::new(magic::UID, Magic::Uid(u))))
             }
             Event::Key(_) | Event::EndDictionary | Event::EndArray => {
-                Err(self.error(misplaced(&event)))
+                let err = self.error(misplaced(&event));
+                Err(self.breaks(err))
             }
         }
     }
@@ -323,11 +389,16 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
             done: false,
         };
         let result = visitor.visit_map(&mut access);
-        if result.is_ok() && !access.done {
-            return Err(self.error(Error::new(
-                ErrorKind::InvalidValue,
-                "the dictionary was not read to its end",
-            )));
+        if !access.done {
+            // Whatever went wrong, the rest of the dictionary is read, so that a type that
+            // recovers from the error goes on at the right place.
+            self.skip_rest();
+            if result.is_ok() {
+                return Err(self.error(Error::new(
+                    ErrorKind::InvalidValue,
+                    "the dictionary was not read to its end",
+                )));
+            }
         }
         self.located(result)
     }
@@ -341,15 +412,27 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
         };
         let result = visitor.visit_seq(&mut access);
         let (done, count) = (access.done, access.count);
-        let value = self.located(result)?;
+        let value = match result {
+            Ok(value) => value,
+            Err(e) => {
+                if !done {
+                    self.skip_rest();
+                }
+                return Err(self.error(e));
+            }
+        };
         if !done {
             match self.next()? {
                 Event::EndArray => {}
-                _ => {
-                    return Err(self.error(Error::new(
+                extra => {
+                    let err = self.error(Error::new(
                         ErrorKind::InvalidValue,
                         format!("invalid length: the array has more than {count} elements"),
-                    )));
+                    ));
+                    if self.skip_from(extra).is_ok() {
+                        self.skip_rest();
+                    }
+                    return Err(err);
                 }
             }
         }
@@ -373,7 +456,14 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
             } else {
                 Unexpected::Map
             };
-            Err(self.error(de::Error::invalid_type(unexp, &visitor)))
+            let err = self.error(de::Error::invalid_type(unexp, &visitor));
+            // Back in step: past the first item (a whole container, if it is one) and
+            // the rest.
+            if matches!(next, Event::StartDictionary(_) | Event::StartArray(_)) {
+                self.skip_rest();
+            }
+            self.skip_rest();
+            Err(err)
         }
     }
 
@@ -615,16 +705,30 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
             Event::String(s) => self.located(visitor.visit_enum(UnitVariant(s))),
             Event::StartDictionary(_) => {
                 let result = visitor.visit_enum(VariantAccess { de: &mut *self });
-                let value = self.located(result)?;
+                // Where a failure leaves the stream depends on how far the variant got:
+                // it breaks the stream.
+                let value = match self.located(result) {
+                    Ok(value) => value,
+                    Err(e) => return Err(self.breaks(e)),
+                };
                 match self.next()? {
                     Event::EndDictionary => Ok(value),
-                    _ => Err(self.error(Error::new(
-                        ErrorKind::InvalidValue,
-                        "an enum dictionary must have exactly one key",
-                    ))),
+                    _ => {
+                        let err = self.error(Error::new(
+                            ErrorKind::InvalidValue,
+                            "an enum dictionary must have exactly one key",
+                        ));
+                        Err(self.breaks(err))
+                    }
                 }
             }
-            event => Err(self.error(de::Error::invalid_type(unexpected(&event), &visitor))),
+            event => {
+                let err = self.error(de::Error::invalid_type(unexpected(&event), &visitor));
+                if matches!(event, Event::StartArray(_)) {
+                    self.skip_rest();
+                }
+                Err(err)
+            }
         }
     }
 
@@ -665,7 +769,10 @@ impl<'de, S: Source<'de>> de::MapAccess<'de> for MapAccess<'_, 'de, S> {
                 self.done = true;
                 Ok(None)
             }
-            event => Err(self.de.error(misplaced(&event))),
+            event => {
+                let err = self.de.error(misplaced(&event));
+                Err(self.de.breaks(err))
+            }
         }
     }
 

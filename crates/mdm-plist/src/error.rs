@@ -196,6 +196,22 @@ enum Segment {
 }
 
 impl Error {
+    /// A copy of this error, without its I/O source (which cannot be copied): for keeping
+    /// the first error of a stream while handing the original on.
+    pub(crate) fn replica(&self) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind: self.inner.kind,
+                offset: self.inner.offset,
+                segments: self.inner.segments.clone(),
+                path_done: self.inner.path_done,
+                path_cut: self.inner.path_cut,
+                message: self.inner.message.clone(),
+                source: None,
+            }),
+        }
+    }
+
     /// Creates an error of `kind` with a message and no position.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {

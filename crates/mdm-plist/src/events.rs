@@ -182,6 +182,11 @@ impl<'a, S: Source<'a>> Parser<'a, S> {
         }
     }
 
+    /// Whether the root value is complete.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
     /// Whether duplicate keys are kept (last value wins) rather than rejected.
     pub(crate) fn keeps_duplicates(&self) -> bool {
         self.duplicate_keys == DuplicateKeys::KeepLast
