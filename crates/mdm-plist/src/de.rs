@@ -35,8 +35,9 @@
 //! containers included, and the rest of the document is read and checked as usual. An
 //! error in the document itself (bad syntax, a limit, a duplicate key) ends the decode
 //! even if the type swallows it, as does a failure inside an enum written as a
-//! dictionary. A type that reads less than the whole document, or none of it, still
-//! gets a decode that fails when the document is invalid.
+//! dictionary or a visitor that breaks serde's calling rules (a dictionary value asked
+//! for without its key). A type that reads less than the whole document, or none of it,
+//! still gets a decode that fails when the document is invalid.
 //!
 //! Every error carries the byte offset of the event concerned and the JSON Pointer of the
 //! value concerned; a missing field names the dictionary that lacks it.
@@ -241,14 +242,20 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
         }
     }
 
-    /// Records `err` (already located) as the error that broke the stream, unless an
-    /// earlier one did, and hands it on.
+    /// Records `err` (already located) as the error that broke the stream and hands it
+    /// on; if an earlier error broke it, hands that one on instead, so that every failure
+    /// after the break is the same.
     #[cold]
     fn breaks(&mut self, err: Error) -> Error {
-        if self.broken.is_none() {
-            self.broken = Some(err.replica());
+        // An event read ahead before the break must not come out as the next value.
+        self.peeked = None;
+        match &self.broken {
+            Some(first) => first.replica(),
+            None => {
+                self.broken = Some(err.replica());
+                err
+            }
         }
-        err
     }
 
     /// Makes sure the next value's first event is in `peeked`.
@@ -286,6 +293,16 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
 
     fn error(&self, err: Error) -> Error {
         self.parser.annotate(err)
+    }
+
+    /// After a value failed: skips what of it was read ahead and never consumed (its
+    /// deserializer gave up before reading it), so that the next read is the next value.
+    /// A failure while skipping breaks the stream, which the decode then reports.
+    #[cold]
+    fn abandon_peeked(&mut self) {
+        if self.discard_peeked().is_err() {
+            debug_assert!(self.broken.is_some());
+        }
     }
 
     /// Skips a read-ahead value nobody consumed.
@@ -387,13 +404,21 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
             de: &mut *self,
             len,
             done: false,
+            value_pending: false,
         };
         let result = visitor.visit_map(&mut access);
-        if !access.done {
+        let done = access.done;
+        // Located before the rest is skipped: the error concerns where the visitor stopped.
+        let result = self.located(result);
+        if !done {
             // Whatever went wrong, the rest of the dictionary is read, so that a type that
             // recovers from the error goes on at the right place.
             self.skip_rest();
             if result.is_ok() {
+                // A stream broken on the way (by an error the visitor swallowed) says why.
+                if let Some(broken) = &self.broken {
+                    return Err(broken.replica());
+                }
                 return Err(self.error(Error::new(
                     ErrorKind::InvalidValue,
                     "the dictionary was not read to its end",
@@ -415,10 +440,12 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
         let value = match result {
             Ok(value) => value,
             Err(e) => {
+                // Located before the rest is skipped, as for dictionaries.
+                let e = self.error(e);
                 if !done {
                     self.skip_rest();
                 }
-                return Err(self.error(e));
+                return Err(e);
             }
         };
         if !done {
@@ -722,6 +749,10 @@ impl<'de, S: Source<'de>> de::Deserializer<'de> for &mut Deserializer<'de, S> {
                     }
                 }
             }
+            event @ (Event::Key(_) | Event::EndDictionary | Event::EndArray) => {
+                let err = self.error(misplaced(&event));
+                Err(self.breaks(err))
+            }
             event => {
                 let err = self.error(de::Error::invalid_type(unexpected(&event), &visitor));
                 if matches!(event, Event::StartArray(_)) {
@@ -750,6 +781,8 @@ struct MapAccess<'d, 'a, S> {
     de: &'d mut Deserializer<'a, S>,
     len: Option<usize>,
     done: bool,
+    /// A key has been read and its value not yet asked for.
+    value_pending: bool,
 }
 
 impl<'de, S: Source<'de>> de::MapAccess<'de> for MapAccess<'_, 'de, S> {
@@ -762,6 +795,8 @@ impl<'de, S: Source<'de>> de::MapAccess<'de> for MapAccess<'_, 'de, S> {
         }
         match self.de.next()? {
             Event::Key(key) => {
+                // Even if the key is refused, its value comes next.
+                self.value_pending = true;
                 let result = seed.deserialize(KeyDeserializer(key));
                 self.de.located(result).map(Some)
             }
@@ -778,10 +813,26 @@ impl<'de, S: Source<'de>> de::MapAccess<'de> for MapAccess<'_, 'de, S> {
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        if !self.value_pending {
+            // The next event is a key, the dictionary's end or a value of another level.
+            let err = self.de.error(Error::new(
+                ErrorKind::Custom,
+                "a dictionary value was asked for without a key",
+            ));
+            return Err(self.de.breaks(err));
+        }
+        self.value_pending = false;
         let result = seed.deserialize(&mut *self.de);
-        let value = self.de.located(result)?;
-        self.de.discard_peeked()?;
-        Ok(value)
+        match self.de.located(result) {
+            Ok(value) => {
+                self.de.discard_peeked()?;
+                Ok(value)
+            }
+            Err(e) => {
+                self.de.abandon_peeked();
+                Err(e)
+            }
+        }
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -814,9 +865,18 @@ impl<'de, S: Source<'de>> de::SeqAccess<'de> for SeqAccess<'_, 'de, S> {
                 self.de.peeked = Some(event);
                 self.count = self.count.saturating_add(1);
                 let result = seed.deserialize(&mut *self.de);
-                let value = self.de.located(result)?;
-                self.de.discard_peeked()?;
-                Ok(Some(value))
+                match self.de.located(result) {
+                    Ok(value) => {
+                        self.de.discard_peeked()?;
+                        Ok(Some(value))
+                    }
+                    Err(e) => {
+                        // The next element is the one after this, even if this one was
+                        // never read.
+                        self.de.abandon_peeked();
+                        Err(e)
+                    }
+                }
             }
         }
     }
