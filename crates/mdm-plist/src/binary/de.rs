@@ -121,6 +121,11 @@ impl<'a> Fast<'a> {
     /// Runs one request of a visitor, noting whether it failed.
     #[inline(always)]
     fn guarded<T>(&mut self, request: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        // After a failure the pass is over: every later request fails alike, as on a
+        // broken stream of the generic path, so no visitor sees reads out of step.
+        if self.failed {
+            return Err(give_up());
+        }
         let result = request(self);
         self.noted(result)
     }
@@ -729,12 +734,18 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, 'de> {
 
     #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
+        if self.de.failed {
+            return Err(give_up());
+        }
         let result = self.key_seed(seed);
         self.de.noted(result)
     }
 
     #[inline]
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
+        if self.de.failed {
+            return Err(give_up());
+        }
         let result = self.value_seed(seed);
         self.de.noted(result)
     }
@@ -774,6 +785,9 @@ impl<'de> de::SeqAccess<'de> for SeqAccess<'_, 'de> {
 
     #[inline]
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        if self.de.failed {
+            return Err(give_up());
+        }
         let result = self.element_seed(seed);
         self.de.noted(result)
     }
@@ -794,6 +808,9 @@ impl<'de> de::EnumAccess<'de> for VariantAccess<'_, 'de> {
     type Variant = Self;
 
     fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Self)> {
+        if self.de.failed {
+            return Err(give_up());
+        }
         let read = (|| {
             let key = self.de.key(&self.container, 0, &mut SeenKeys::new())?;
             let variant = seed.deserialize(KeyDeserializer(Cow::Borrowed(key)))?;
