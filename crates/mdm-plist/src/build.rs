@@ -63,7 +63,7 @@ impl<'a> KeyCache<'a> {
 
 /// The most children a container's declared length reserves room for on the scratch
 /// stacks ahead of reading them (2 MiB of array items): a hostile length costs no more.
-const MAX_RESERVE: usize = 1 << 16;
+pub(crate) const MAX_RESERVE: usize = 1 << 16;
 
 /// Reads one whole document into a [`Value`], without recursion.
 ///

@@ -272,17 +272,9 @@ impl<'a, S: Source<'a>> Deserializer<'a, S> {
     /// failure while reading breaks the stream (see [`Self::broken`]).
     #[cold]
     fn skip_rest(&mut self) {
-        let mut depth: usize = 1;
-        while depth > 0 {
-            match self.next() {
-                Ok(Event::StartDictionary(_) | Event::StartArray(_)) => {
-                    depth = depth.saturating_add(1);
-                }
-                Ok(Event::EndDictionary | Event::EndArray) => depth -= 1,
-                Ok(_) => {}
-                Err(_) => return,
-            }
-        }
+        // Skipping from a container's start reads to its end; the error, if any, is
+        // already kept in `broken`.
+        let _ = self.skip_from(Event::StartArray(None));
     }
 
     /// Gives a visitor's result the position of the last event, if it has none yet.

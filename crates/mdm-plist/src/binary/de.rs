@@ -50,7 +50,7 @@ pub(crate) fn from_slice<'de, T: de::Deserialize<'de>>(
     }
     let source = BinarySource::new(bytes, options)?;
     let mut de = Fast {
-        pending: Some(source.top_object()),
+        pending: Some(source.top_object),
         source,
         max_depth: options.max_depth,
         depth: 0,
@@ -184,12 +184,6 @@ impl<'a> Fast<'a> {
     #[inline]
     fn load(&mut self, object: usize) -> Result<Loaded<'a>> {
         let at = self.source.object_offset(object)?;
-        self.load_at(object, at)
-    }
-
-    /// [`Self::load`] for an object whose offset `at` is known.
-    #[inline]
-    fn load_at(&mut self, object: usize, at: usize) -> Result<Loaded<'a>> {
         match self.source.object(at)? {
             Object::Scalar(event) => {
                 let payload = match &event {
@@ -233,7 +227,7 @@ impl<'a> Fast<'a> {
     fn child(&self, container: &Container, slot: usize) -> Result<usize> {
         // Saturated, the position is past the object area, which `read_ref` refuses.
         let at = slot
-            .saturating_mul(self.source.ref_size())
+            .saturating_mul(self.source.ref_size)
             .saturating_add(container.refs);
         self.source.read_ref(at)
     }

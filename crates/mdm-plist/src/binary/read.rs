@@ -364,16 +364,6 @@ impl<'a> BinarySource<'a> {
         })
     }
 
-    /// The top object's number.
-    pub(crate) fn top_object(&self) -> usize {
-        self.top_object
-    }
-
-    /// The size of an object reference in bytes.
-    pub(crate) fn ref_size(&self) -> usize {
-        self.ref_size
-    }
-
     /// The offset of object `object` (already known to exist), checked to lie in the
     /// object area.
     #[inline(always)]
@@ -800,7 +790,8 @@ impl<'a> BinarySource<'a> {
 
     /// Object `object` as text, with its offset, when it is a plain string (see
     /// [`Self::plain_str`]): the offset lookup, marker, length and text in one pass, for
-    /// the fast paths. `None` leaves everything else, errors included, to the general
+    /// the fast paths. It repeats `plain_str` inline on purpose: calling it costs 2.6 %
+    /// of the `albc_binary` typed decode (callgrind). `None` leaves everything else, errors included, to the general
     /// path. Arithmetic saturates where an overflow can only produce a position past the
     /// input, which the next bounds check refuses.
     #[inline]

@@ -24,7 +24,7 @@
 use std::collections::HashSet;
 
 use super::read::{BinarySource, Object};
-use crate::build::KeyCache;
+use crate::build::{KeyCache, MAX_RESERVE};
 use crate::events::Event;
 use crate::value::Key;
 use crate::{Array, Dictionary, Integer, ReadOptions, Value};
@@ -34,10 +34,6 @@ const KEY_SLOTS: usize = 32;
 
 /// Dictionaries with more keys than this check duplicates through a hash set.
 const LINEAR_KEY_SCAN: usize = 16;
-
-/// The most children a container's declared length reserves room for ahead of reading
-/// them; a longer container grows as it fills.
-const MAX_RESERVE: usize = 1 << 16;
 
 /// Builds the value of the binary document `bytes`, or `None` when the generic path must
 /// decide (always when the document is wrong). `options` are the binary options
